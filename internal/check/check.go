@@ -1,0 +1,85 @@
+// Package check defines what a security check is. Each category's checks live
+// in a package of their own below this one and are listed in check/registry.
+package check
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+
+	"github.com/parapet-scanner/parapet/internal/engine"
+	"github.com/parapet-scanner/parapet/internal/finding"
+	"github.com/parapet-scanner/parapet/internal/fingerprint"
+	"github.com/parapet-scanner/parapet/internal/inventory"
+	"github.com/parapet-scanner/parapet/internal/mask"
+)
+
+// Kind is one kind of finding a check can report, listed by `parapet checks`.
+type Kind struct {
+	// ID is "category/kind", the finding's `check` field.
+	ID          string
+	Title       string
+	Description string
+}
+
+// Emit hands a finding to the scan. It is safe for concurrent use.
+type Emit func(finding.Finding)
+
+// Target is what a check knows about the scan. Checks read it, never change it.
+type Target struct {
+	// URL is the URL the user gave, query string included.
+	URL *url.URL
+	// Inventory is what discovery found.
+	Inventory *inventory.Inventory
+	// Stack is the fingerprinted stack; it may still grow while checks run.
+	Stack *fingerprint.Stack
+	// Headers are the user's --header values, sent by the engine on every request.
+	Headers http.Header
+	// Profile is quick, standard or deep.
+	Profile string
+	// Token is a random per-scan token for canaries.
+	Token string
+	// Mask hides secrets in evidence.
+	Mask *mask.Masker
+}
+
+// Check is one security check. Run may send requests through the client; it
+// must return when ctx is done and report only through emit.
+type Check interface {
+	ID() string
+	Category() finding.Category
+	Kinds() []Kind
+	Run(ctx context.Context, t *Target, c *engine.Client, emit Emit) error
+}
+
+// Passive is implemented by checks that also inspect every exchange of the
+// scan. Inspect must be safe for concurrent use and must not send requests.
+type Passive interface {
+	Inspect(t *Target, ex *engine.Exchange, emit Emit)
+}
+
+// Profiles.
+const (
+	ProfileQuick    = "quick"
+	ProfileStandard = "standard"
+	ProfileDeep     = "deep"
+)
+
+// Fixture is a pair of small targets a check ships for the generic table
+// test: on Vulnerable the check must report Kind, on Safe it must not.
+type Fixture struct {
+	Name       string
+	Kind       string // the finding's check id expected on Vulnerable
+	Vulnerable http.Handler
+	Safe       http.Handler
+	// TLS serves the fixtures over HTTPS (self-signed; scanned with --insecure).
+	TLS bool
+	// Path is the path the scan starts from ("/" when empty).
+	Path string
+}
+
+// WithFixtures is implemented by every registered check; the registry test
+// asserts it.
+type WithFixtures interface {
+	Fixtures() []Fixture
+}
