@@ -83,3 +83,10 @@ type Fixture struct {
 type WithFixtures interface {
 	Fixtures() []Fixture
 }
+
+// StackDetector is implemented by checks whose signatures also reveal the
+// target's stack (a Django debug page, a botocore error). The scan calls it
+// on every exchange and adds what it returns to Target.Stack.
+type StackDetector interface {
+	DetectStack(ex *engine.Exchange) []fingerprint.Tech
+}

@@ -1,0 +1,19 @@
+// Package registry is the one list of Parapet's checks. A new check is one
+// package and one line here.
+package registry
+
+import (
+	"github.com/parapet-scanner/parapet/internal/check"
+)
+
+// constructors builds every check, in the order they are listed by `parapet checks`.
+var constructors = []func() check.Check{}
+
+// All returns a fresh instance of every check.
+func All() []check.Check {
+	out := make([]check.Check, 0, len(constructors))
+	for _, c := range constructors {
+		out = append(out, c())
+	}
+	return out
+}
