@@ -90,8 +90,8 @@ func New(opts Options) (*Client, error) {
 	if b.MaxBody <= 0 {
 		b.MaxBody = def.MaxBody
 	}
-	if b.MaxRedirects < 0 {
-		b.MaxRedirects = 0
+	if b.MaxRedirects <= 0 {
+		b.MaxRedirects = def.MaxRedirects
 	}
 	c := &Client{opts: opts, now: opts.Now, sleep: opts.Sleep, warnings: map[string]struct{}{}}
 	if c.now == nil {
@@ -389,12 +389,12 @@ func (c *Client) send(ctx context.Context, u *url.URL, r Request) *Exchange {
 		if r.NoRedirect {
 			return http.ErrUseLastResponse
 		}
-		if len(via) > c.opts.Budget.MaxRedirects {
-			c.warn(fmt.Sprintf("stopped following redirects after %d hops", c.opts.Budget.MaxRedirects))
-			return http.ErrUseLastResponse
-		}
 		if !c.InScope(next.URL) {
 			ex.OffScopeTarget = next.URL.Redacted()
+			return http.ErrUseLastResponse
+		}
+		if len(via) > c.opts.Budget.MaxRedirects {
+			c.warn(fmt.Sprintf("stopped following redirects after %d hops", c.opts.Budget.MaxRedirects))
 			return http.ErrUseLastResponse
 		}
 		if c.reserve() != nil {
