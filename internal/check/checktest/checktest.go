@@ -28,7 +28,8 @@ type Options struct {
 	Active  bool
 }
 
-// Run serves h, runs c against it and returns the findings, normalized.
+// Run serves h, runs c against it and returns the findings, normalized and
+// deduplicated by id.
 func Run(t testing.TB, c check.Check, h http.Handler, o Options) []finding.Finding {
 	t.Helper()
 	var srv *httptest.Server
@@ -54,11 +55,15 @@ func RunURL(t testing.TB, c check.Check, u *url.URL, o Options) []finding.Findin
 	t.Helper()
 	var mu sync.Mutex
 	var out []finding.Finding
-	emit := func(f finding.Finding) {
+	seen := map[string]bool{}
+	emit := func(f finding.Finding) { // deduplicates by id, as the scan does
 		f.Normalize()
 		mu.Lock()
-		out = append(out, f)
-		mu.Unlock()
+		defer mu.Unlock()
+		if !seen[f.ID] {
+			seen[f.ID] = true
+			out = append(out, f)
+		}
 	}
 	inv := inventory.New(u)
 	inv.Add(inventory.Operation{Method: "GET", Path: u.Path, URL: u.String(), Source: inventory.SourceUser})

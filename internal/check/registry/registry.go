@@ -4,10 +4,13 @@ package registry
 
 import (
 	"github.com/parapet-scanner/parapet/internal/check"
+	"github.com/parapet-scanner/parapet/internal/check/deser"
 )
 
 // constructors builds every check, in the order they are listed by `parapet checks`.
-var constructors = []func() check.Check{}
+var constructors = []func() check.Check{
+	func() check.Check { return deser.New() },
+}
 
 // All returns a fresh instance of every check.
 func All() []check.Check {

@@ -1,0 +1,327 @@
+// Package deser is the insecure-deserialization category: it finds serialized
+// objects (Python pickle, Java serialization, PHP serialize, YAML object
+// tags, JSON type indicators) that the API hands to clients or receives from
+// them, and reports which classes they reference. It reads structure with
+// internal/sniff and never deserializes anything.
+package deser
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/parapet-scanner/parapet/internal/check"
+	"github.com/parapet-scanner/parapet/internal/engine"
+	"github.com/parapet-scanner/parapet/internal/evidence"
+	"github.com/parapet-scanner/parapet/internal/finding"
+	"github.com/parapet-scanner/parapet/internal/sniff"
+)
+
+// Limits on the passive walk of one response.
+const (
+	maxJSONBody    = 1 << 20 // bigger JSON bodies are sniffed as a whole only
+	maxJSONStrings = 2000
+	maxJSONDepth   = 32
+	maxRawBody     = 1 << 20
+	minValueLen    = 8
+)
+
+// Check is the deserialization check.
+type Check struct{}
+
+var (
+	_ check.Check   = (*Check)(nil)
+	_ check.Passive = (*Check)(nil)
+)
+
+// New returns the deserialization check.
+func New() *Check { return &Check{} }
+
+// ID implements check.Check.
+func (*Check) ID() string { return "deserialization" }
+
+// Category implements check.Check.
+func (*Check) Category() finding.Category { return finding.Deserialization }
+
+type formatInfo struct {
+	kind     string
+	title    string
+	severity finding.Severity
+	what     string
+}
+
+var formats = map[sniff.Format]formatInfo{
+	sniff.PythonPickle:   {"python-pickle", "Python pickle exchanged with the client", finding.High, "a Python pickle"},
+	sniff.JavaSerialized: {"java-serialization", "Java serialized object exchanged with the client", finding.High, "a Java serialized object (ObjectOutputStream)"},
+	sniff.PHPSerialized:  {"php-serialize", "PHP serialized object exchanged with the client", finding.High, "a PHP serialize() value"},
+	sniff.YAMLTags:       {"yaml-tags", "YAML with language object tags exchanged with the client", finding.High, "YAML carrying language object tags"},
+	sniff.JSONTypeKey:    {"json-type-indicator", "JSON type indicators exchanged with the client", finding.Medium, "JSON naming the types to instantiate"},
+}
+
+// Kinds implements check.Check.
+func (*Check) Kinds() []check.Kind {
+	order := []sniff.Format{sniff.PythonPickle, sniff.JavaSerialized, sniff.PHPSerialized, sniff.YAMLTags, sniff.JSONTypeKey}
+	out := make([]check.Kind, 0, len(order))
+	for _, f := range order {
+		fi := formats[f]
+		out = append(out, check.Kind{
+			ID:          "deserialization/" + fi.kind,
+			Title:       fi.title,
+			Description: "Finds " + fi.what + " in cookies, headers, parameters or JSON fields, and names the classes it references",
+		})
+	}
+	return out
+}
+
+// Run implements check.Check. The passive part does the work for now; the
+// active proofs (corrupted blob, class-not-found canary) build on it.
+func (*Check) Run(context.Context, *check.Target, *engine.Client, check.Emit) error { return nil }
+
+// site is one place a value was seen.
+type site struct {
+	in, param, value string
+}
+
+// Inspect implements check.Passive: it looks at the request's query and
+// cookies (values the user or the scan sent) and the response's cookies,
+// headers and body.
+func (c *Check) Inspect(t *check.Target, ex *engine.Exchange, emit check.Emit) {
+	var sites []site
+	if u, err := url.Parse(ex.URL); err == nil {
+		for k, vs := range u.Query() {
+			for _, v := range vs {
+				sites = append(sites, site{finding.InQuery, k, v})
+			}
+		}
+	}
+	for _, ck := range ex.RequestCookies() {
+		sites = append(sites, site{finding.InCookie, ck.Name, ck.Value})
+	}
+	for name, vs := range ex.RequestHeader {
+		if skipHeader(name) {
+			continue
+		}
+		for _, v := range vs {
+			sites = append(sites, site{finding.InHeader, name, v})
+		}
+	}
+	for _, ck := range ex.SetCookies() {
+		sites = append(sites, site{finding.InResponseCookie, ck.Name, ck.Value})
+	}
+	for name, vs := range ex.Header {
+		if skipHeader(name) || strings.EqualFold(name, "Set-Cookie") {
+			continue
+		}
+		for _, v := range vs {
+			sites = append(sites, site{finding.InResponseHeader, name, v})
+		}
+	}
+	for _, s := range sites {
+		if len(s.value) < minValueLen {
+			continue
+		}
+		c.report(t, ex, s, sniff.Sniff(s.value), emit)
+	}
+	c.inspectBody(t, ex, emit)
+}
+
+// skipHeader leaves out headers whose values are never serialized objects.
+func skipHeader(name string) bool {
+	switch strings.ToLower(name) {
+	case "content-type", "content-length", "date", "server", "connection", "accept", "accept-encoding",
+		"user-agent", "host", "vary", "cache-control", "expires", "last-modified", "etag", "location",
+		"content-security-policy", "strict-transport-security", "access-control-allow-origin",
+		"access-control-allow-methods", "access-control-allow-headers", "allow", "cookie":
+		return true
+	}
+	return false
+}
+
+func (c *Check) inspectBody(t *check.Target, ex *engine.Exchange, emit check.Emit) {
+	body := bytes.TrimSpace(ex.Body)
+	if len(body) < minValueLen {
+		return
+	}
+	if isJSON(ex.ContentType(), body) {
+		// Type indicators live in keys: sniff the document as a whole.
+		var typeMatches []sniff.Match
+		for _, m := range sniff.Sniff(string(body)) {
+			if m.Format == sniff.JSONTypeKey {
+				typeMatches = append(typeMatches, m)
+			}
+		}
+		c.report(t, ex, site{finding.InResponseBody, "", string(body)}, typeMatches, emit)
+		if len(body) > maxJSONBody {
+			return
+		}
+		var doc any
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		if dec.Decode(&doc) != nil {
+			return
+		}
+		n := 0
+		walkJSON(doc, "", 0, &n, func(path, v string) {
+			if len(v) < minValueLen {
+				return
+			}
+			c.report(t, ex, site{finding.InResponseBody, path, v}, sniff.Sniff(v), emit)
+		})
+		return
+	}
+	ct := ex.ContentType()
+	if len(body) > maxRawBody || strings.HasPrefix(ct, "text/html") || strings.HasPrefix(ct, "image/") {
+		return
+	}
+	c.report(t, ex, site{finding.InResponseBody, "", string(body)}, sniff.Sniff(string(body)), emit)
+}
+
+func isJSON(ct string, body []byte) bool {
+	if strings.Contains(ct, "json") {
+		return true
+	}
+	return (body[0] == '{' || body[0] == '[') && json.Valid(body)
+}
+
+// walkJSON calls fn for every string value, with a path such as "items[0].state".
+func walkJSON(v any, path string, depth int, n *int, fn func(path, value string)) {
+	if depth > maxJSONDepth || *n >= maxJSONStrings {
+		return
+	}
+	switch x := v.(type) {
+	case string:
+		*n++
+		fn(path, x)
+	case map[string]any:
+		for k, e := range x {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			walkJSON(e, p, depth+1, n, fn)
+		}
+	case []any:
+		for i, e := range x {
+			walkJSON(e, path+"["+strconv.Itoa(i)+"]", depth+1, n, fn)
+		}
+	}
+}
+
+// report emits one finding per serialized object found at a site.
+func (c *Check) report(t *check.Target, ex *engine.Exchange, s site, ms []sniff.Match, emit check.Emit) {
+	for _, m := range ms {
+		fi, ok := formats[m.Format]
+		if !ok {
+			continue
+		}
+		path := "/"
+		if u, err := url.Parse(ex.URL); err == nil && u.Path != "" {
+			path = u.Path
+		}
+		param := normalizeParam(s.param)
+		if s.in == finding.InResponseCookie || s.in == finding.InCookie {
+			path = "/" // a cookie is one location for the whole site, wherever it was set
+		}
+		conf := finding.Tentative
+		sev := fi.severity
+		if !m.Strong {
+			sev = lower(sev)
+		}
+		where := describeSite(s.in, s.param)
+		classes := strings.Join(m.Classes, ", ")
+		if classes == "" {
+			classes = "none named"
+		}
+		f := finding.Finding{
+			Check:      "deserialization/" + fi.kind,
+			Category:   finding.Deserialization,
+			Severity:   sev,
+			Confidence: conf,
+			Title:      fi.title,
+			Description: fmt.Sprintf("The %s carries %s (%s, encoding %s; classes: %s). An application that hands "+
+				"serialized objects to clients usually takes them back and deserializes them, and whoever can "+
+				"change the bytes then chooses which classes are built: with pickle, Java serialization, PHP "+
+				"unserialize or unsafe YAML that is remote code execution. This finding is passive: Parapet "+
+				"saw the object but has not yet proved that the server restores it.",
+				where, fi.what, m.Detail, m.Encoding, classes),
+			Remediation: remediation(m.Format, t),
+			Location:    finding.Location{Method: ex.Method, URL: ex.URL, Path: path, Param: param, In: s.in},
+			Evidence: []finding.Evidence{evidence.From(ex, t.Mask,
+				fmt.Sprintf("%s in %s (%s encoding) referencing %s", m.Format, where, m.Encoding, classes), excerpt(s.value, m))},
+			Details: map[string]any{
+				"format":   string(m.Format),
+				"encoding": m.Encoding,
+				"classes":  append([]string{}, m.Classes...),
+				"detail":   m.Detail,
+				"strong":   m.Strong,
+			},
+			Reproduce: evidence.Curl(ex, t.Mask),
+		}
+		emit(f)
+	}
+}
+
+// normalizeParam collapses array indexes so items[0].state and items[1].state
+// are one location.
+func normalizeParam(p string) string {
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		if p[i] == '[' {
+			j := strings.IndexByte(p[i:], ']')
+			if j > 0 {
+				b.WriteString("[]")
+				i += j
+				continue
+			}
+		}
+		b.WriteByte(p[i])
+	}
+	return b.String()
+}
+
+func excerpt(v string, m sniff.Match) string {
+	if m.End > m.Start && m.End <= len(v) {
+		v = v[m.Start:m.End]
+	}
+	if len(v) > 48 {
+		v = v[:48]
+	}
+	return v
+}
+
+func lower(s finding.Severity) finding.Severity {
+	switch s {
+	case finding.Critical:
+		return finding.High
+	case finding.High:
+		return finding.Medium
+	case finding.Medium:
+		return finding.Low
+	}
+	return finding.Info
+}
+
+func describeSite(in, param string) string {
+	switch in {
+	case finding.InQuery:
+		return fmt.Sprintf("query parameter %q", param)
+	case finding.InCookie:
+		return fmt.Sprintf("request cookie %q", param)
+	case finding.InHeader:
+		return fmt.Sprintf("request header %q", param)
+	case finding.InResponseCookie:
+		return fmt.Sprintf("cookie %q set by the response", param)
+	case finding.InResponseHeader:
+		return fmt.Sprintf("response header %q", param)
+	case finding.InResponseBody:
+		if param != "" {
+			return fmt.Sprintf("JSON field %q of the response", param)
+		}
+		return "response body"
+	}
+	return in
+}
