@@ -1,0 +1,420 @@
+// Package sniff recognises serialized objects inside strings seen in HTTP
+// exchanges (cookie values, headers, query parameters, JSON string fields,
+// whole bodies) and reports their format, their encoding and the classes or
+// modules they reference.
+//
+// The package is pure and never deserializes anything: it walks the wire
+// structure of each format with bounded readers (a pickle opcode walker that
+// only tracks stack depth, marks and memoised strings; a Java stream grammar
+// reader; a PHP serialize grammar checker; tag and key scanners for YAML and
+// JSON) and constructs no object of the scanned format. Every reader is
+// bounded in input size, recursion depth and steps, so hostile input costs at
+// most linear time.
+//
+// Sniff is called on every value of every response, so the common case (a
+// value that is not serialized data) is rejected after a few byte tests
+// without allocating.
+package sniff
+
+import (
+	"strings"
+)
+
+// Format identifies a serialization format.
+type Format string
+
+// The formats Sniff recognises.
+const (
+	// PythonPickle is Python's pickle format, protocols 0 to 5.
+	PythonPickle Format = "python-pickle"
+	// JavaSerialized is the Java Object Serialization Stream Protocol
+	// (stream magic AC ED 00 05).
+	JavaSerialized Format = "java-serialization"
+	// PHPSerialized is the output of PHP's serialize(): arrays (a:),
+	// objects (O:), custom-serialized objects (C:) and enums (E:).
+	PHPSerialized Format = "php-serialize"
+	// YAMLTags is a YAML document carrying language-specific tags that make
+	// unsafe loaders instantiate classes: !!python/object..., !ruby/object...,
+	// SnakeYAML's !!java.class.Name, !!perl/..., Symfony's !php/object.
+	YAMLTags Format = "yaml-tags"
+	// JSONTypeKey is JSON that names the types to instantiate: jsonpickle
+	// (py/object, py/reduce, py/type, py/function, ...), Json.NET ($type),
+	// Jackson/fastjson (@class, @type with a Java class name) and
+	// node-serialize (_$$ND_FUNC$$_).
+	JSONTypeKey Format = "json-type-indicator"
+)
+
+// Encoding names used in Match.Encoding. When a value was peeled twice the
+// names are joined with "+", outermost first (e.g. "percent+base64").
+const (
+	EncRaw       = "raw"
+	EncBase64    = "base64"
+	EncBase64URL = "base64url"
+	EncHex       = "hex"
+	EncPercent   = "percent"
+	EncGzip      = "gzip"
+	EncZlib      = "zlib"
+)
+
+// Limits that bound the work done on one value.
+const (
+	// MaxValueLen is the longest value Sniff looks at; longer values are
+	// ignored (Sniff returns nil).
+	MaxValueLen = 1 << 20
+	// MaxClasses caps Match.Classes.
+	MaxClasses = 32
+	// maxDepth is the number of text decoding layers (percent, base64,
+	// hex) peeled off a value; one decompression may follow a base64 or
+	// hex layer on top of that.
+	maxDepth = 2
+	// maxInflate caps the output of one decompression.
+	maxInflate = 256 << 10
+	// minEncodedLen is the shortest base64 or hex string that is decoded.
+	minEncodedLen = 16
+	// maxSegments is the most '.'/':'-separated token segments tried.
+	maxSegments = 5
+	// maxEmbedded is the most embedded blobs decoded per value.
+	maxEmbedded = 8
+)
+
+// Match describes one serialized object found in a value.
+type Match struct {
+	// Format is the serialization format.
+	Format Format
+	// Encoding tells how the object was wrapped in the value: "raw",
+	// "base64", "base64url", "hex" or "percent", or a chain such as
+	// "percent+base64" (outermost first). A base64 or hex layer may be
+	// followed by "gzip" or "zlib" ("base64+gzip": a compressed JSF
+	// ViewState; "base64url+zlib": a compressed Django or itsdangerous
+	// signed value). "base64url" is reported when the text uses the URL-safe
+	// alphabet or omits padding; text valid in both alphabets is "base64".
+	Encoding string
+	// Classes lists the modules/classes the object references (for
+	// example "shop.models.Profile", "java.util.HashMap", "App\\User"),
+	// deduplicated, in the order seen, at most MaxClasses.
+	Classes []string
+	// Detail is a short human-readable summary, e.g. "pickle protocol 4,
+	// 3 global references, REDUCE×1".
+	Detail string
+	// Strong is true when the structure parsed fully and consistently,
+	// false when only a prefix or a marker was recognised (a truncated
+	// stream, a tag outside a YAML token position, ...).
+	Strong bool
+	// Start and End delimit the bytes of the value that carry the object:
+	// 0 and len(value) when the whole value encodes it, narrower when it
+	// sits in one '.'- or ':'-separated segment of a token (JWT, signed
+	// cookie) or is a base64/hex blob embedded in a larger text.
+	Start, End int
+}
+
+// Sniff inspects one value and returns the serialized objects found in it,
+// or nil when there are none. Values longer than MaxValueLen are ignored.
+// Sniff never deserializes: it only reads structure.
+func Sniff(value string) []Match {
+	if len(value) < 2 || len(value) > MaxValueLen {
+		return nil
+	}
+	s := sniffer{full: len(value)}
+	s.layer(value, encChain{}, 0, len(value))
+	if !s.wholeEncoded {
+		s.segments(value)
+		s.embedded(value)
+	}
+	return s.out
+}
+
+// encKind is one peeling step.
+type encKind uint8
+
+const (
+	encNone encKind = iota
+	encPercent
+	encBase64
+	encBase64URL
+	encHex
+	encGzip
+	encZlib
+)
+
+func (e encKind) String() string {
+	switch e {
+	case encPercent:
+		return EncPercent
+	case encBase64:
+		return EncBase64
+	case encBase64URL:
+		return EncBase64URL
+	case encHex:
+		return EncHex
+	case encGzip:
+		return EncGzip
+	case encZlib:
+		return EncZlib
+	}
+	return EncRaw
+}
+
+// encChain is the list of peeling steps applied so far, outermost first.
+type encChain struct {
+	n    uint8
+	step [maxDepth + 1]encKind
+}
+
+func (c encChain) push(e encKind) encChain {
+	if int(c.n) < len(c.step) {
+		c.step[c.n] = e
+		c.n++
+	}
+	return c
+}
+
+// last is the innermost step, encNone for a raw value.
+func (c encChain) last() encKind {
+	if c.n == 0 {
+		return encNone
+	}
+	return c.step[c.n-1]
+}
+
+func (c encChain) String() string {
+	switch c.n {
+	case 0:
+		return EncRaw
+	case 1:
+		return c.step[0].String()
+	}
+	var b strings.Builder
+	for i := uint8(0); i < c.n; i++ {
+		if i > 0 {
+			b.WriteByte('+')
+		}
+		b.WriteString(c.step[i].String())
+	}
+	return b.String()
+}
+
+// sniffer collects matches for one value.
+type sniffer struct {
+	full int // length of the original value
+	out  []Match
+	// wholeEncoded is set when the whole value looked like base64 or hex,
+	// which makes segment and embedded scans pointless.
+	wholeEncoded bool
+}
+
+// result is what a format detector reports.
+type result struct {
+	format  Format
+	classes classList
+	detail  string
+	strong  bool
+}
+
+func (s *sniffer) add(r result, enc encChain, start, end int) {
+	e := enc.String()
+	for i := range s.out {
+		m := &s.out[i]
+		if m.Format == r.format && m.Start == start && m.End == end {
+			// The same object reached through another peel: keep the
+			// stronger, then the first.
+			if !m.Strong && r.strong {
+				*m = r.match(e, start, end)
+			}
+			return
+		}
+	}
+	s.out = append(s.out, r.match(e, start, end))
+}
+
+func (r result) match(enc string, start, end int) Match {
+	return Match{
+		Format:   r.format,
+		Encoding: enc,
+		Classes:  r.classes.list(),
+		Detail:   r.detail,
+		Strong:   r.strong,
+		Start:    start,
+		End:      end,
+	}
+}
+
+// detect runs every format detector on data.
+func (s *sniffer) detect(data string, enc encChain, start, end int) {
+	if r, ok := detectPickle(data); ok {
+		s.add(r, enc, start, end)
+	}
+	if r, ok := detectJava(data); ok {
+		s.add(r, enc, start, end)
+	}
+	if r, ok := detectPHP(data); ok {
+		s.add(r, enc, start, end)
+	}
+	if r, ok := detectYAML(data); ok {
+		s.add(r, enc, start, end)
+	}
+	if r, ok := detectJSON(data); ok {
+		s.add(r, enc, start, end)
+	}
+}
+
+// layer detects formats in data and peels further encodings off it.
+func (s *sniffer) layer(data string, enc encChain, start, end int) {
+	s.detect(data, enc, start, end)
+	if l := enc.last(); l == encBase64 || l == encBase64URL || l == encHex {
+		if d, kind, ok := inflate(data); ok {
+			s.detect(d, enc.push(kind), start, end)
+		}
+	}
+	if int(enc.n) >= maxDepth {
+		return
+	}
+	if hasPercentEscape(data) {
+		d := percentDecode(data, false)
+		s.layer(d, enc.push(encPercent), start, end)
+		if strings.IndexByte(data, '+') >= 0 {
+			// Form encoding turns spaces into '+'; PHP's urlencode() does
+			// too, and serialized string lengths only match once undone.
+			s.layer(percentDecode(data, true), enc.push(encPercent), start, end)
+		}
+	}
+	if kind, ok := base64Plausible(data); ok {
+		s.wholeEncoded = s.wholeEncoded || enc.n == 0
+		if d, ok := decodeBase64(data, kind); ok {
+			s.layer(d, enc.push(kind), start, end)
+		}
+	}
+	if hexPlausible(data) {
+		s.wholeEncoded = s.wholeEncoded || enc.n == 0
+		if d, ok := decodeHex(data); ok {
+			s.layer(d, enc.push(encHex), start, end)
+		}
+	}
+}
+
+// segments tries each part of a '.'- or ':'-separated token (a JWT, a Django
+// or itsdangerous signed value) as base64 or hex.
+func (s *sniffer) segments(v string) {
+	if strings.IndexByte(v, '.') < 0 && strings.IndexByte(v, ':') < 0 {
+		return
+	}
+	parts := 1
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c == '.' || c == ':':
+			parts++
+			if parts > maxSegments {
+				return
+			}
+		case b64val[c] == 0xff && c != '-' && c != '_' && c != '=':
+			return
+		}
+	}
+	if parts < 2 {
+		return
+	}
+	begin := 0
+	for i := 0; i <= len(v); i++ {
+		if i < len(v) && v[i] != '.' && v[i] != ':' {
+			continue
+		}
+		part := v[begin:i]
+		if kind, ok := base64Plausible(part); ok {
+			if d, ok := decodeBase64(part, kind); ok {
+				enc := encChain{}.push(kind)
+				s.detect(d, enc, begin, i)
+				// Django (compress=True) and itsdangerous mark a zlib
+				// payload with a leading '.'.
+				if begin == 1 {
+					if z, zk, ok := inflate(d); ok {
+						s.detect(z, enc.push(zk), begin, i)
+					}
+				}
+			}
+		}
+		if hexPlausible(part) {
+			if d, ok := decodeHex(part); ok {
+				s.detect(d, encChain{}.push(encHex), begin, i)
+			}
+		}
+		begin = i + 1
+	}
+}
+
+// embedded looks inside a larger text for base64 or hex blobs that start
+// with a Java or pickle magic (e.g. a JSF ViewState in an HTML form, a
+// pickle in a JSON document) and decodes only those.
+func (s *sniffer) embedded(v string) {
+	if len(v) < minEncodedLen+2 {
+		return
+	}
+	budget := maxEmbedded
+	for _, needle := range [...]string{"rO0AB", "gA", "aced0005", "ACED0005"} {
+		for i := 0; budget > 0; {
+			j := strings.Index(v[i:], needle)
+			if j < 0 {
+				break
+			}
+			at := i + j
+			i = at + len(needle)
+			if at > 0 && !isBoundary(v[at-1]) {
+				continue
+			}
+			if needle == "gA" && (at+2 >= len(v) || v[at+2] < 'I' || v[at+2] > 'X') {
+				continue
+			}
+			if needle[0] == 'a' || needle[0] == 'A' {
+				end := at
+				for end < len(v) && hexVal[v[end]] != 0xff {
+					end++
+				}
+				i = end
+				if end-at == len(v) || end-at < minEncodedLen {
+					continue // the whole value was already peeled
+				}
+				budget--
+				if d, ok := decodeHex(v[at:end]); ok {
+					s.detect(d, encChain{}.push(encHex), at, end)
+				}
+				continue
+			}
+			end := at
+			url, std := false, false
+			for end < len(v) {
+				c := v[end]
+				if c == '-' || c == '_' {
+					url = true
+				} else if c == '+' || c == '/' {
+					std = true
+				} else if b64val[c] == 0xff {
+					break
+				}
+				end++
+			}
+			for end < len(v) && v[end] == '=' {
+				end++
+			}
+			i = end
+			if url && std || end-at < minEncodedLen || end-at == len(v) {
+				continue
+			}
+			budget--
+			kind := encBase64
+			if url {
+				kind = encBase64URL
+			}
+			if d, ok := decodeBase64(v[at:end], kind); ok {
+				s.detect(d, encChain{}.push(kind), at, end)
+			}
+		}
+	}
+}
+
+// isBoundary reports whether c may precede an embedded blob.
+func isBoundary(c byte) bool {
+	switch c {
+	case '"', '\'', '=', ':', '>', ' ', '\t', '\r', '\n', ',', ';', '(', '[', '{', '`':
+		return true
+	}
+	return false
+}

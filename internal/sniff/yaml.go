@@ -1,0 +1,288 @@
+package sniff
+
+import (
+	"strconv"
+	"strings"
+)
+
+// yamlFullTagPrefix is the verbatim form of "!!" ("!<tag:yaml.org,2002:x>").
+const yamlFullTagPrefix = "<tag:yaml.org,2002:"
+
+// yamlTag describes one language tag family.
+type yamlTag struct {
+	prefix string // after the leading "!" or "!!"
+	double bool   // only valid as "!!" (a global tag), as PyYAML requires
+	target byte   // 'p' python dotted, 'r' ruby/perl "A::B", 'q' quoted ruby name, 0 none
+}
+
+// yamlTags lists tags that make unsafe YAML loaders instantiate classes or
+// call functions, longest prefix first within each family.
+var yamlTags = [...]yamlTag{
+	{"python/object/apply:", true, 'p'},
+	{"python/object/new:", true, 'p'},
+	{"python/object:", true, 'p'},
+	{"python/name:", true, 'p'},
+	{"python/module:", true, 'p'},
+	{"ruby/object:", false, 'r'},
+	{"ruby/hash-with-ivars:", false, 'r'},
+	{"ruby/hash:", false, 'r'},
+	{"ruby/struct:", false, 'r'},
+	{"ruby/array:", false, 'r'},
+	{"ruby/string:", false, 'r'},
+	{"ruby/exception:", false, 'r'},
+	{"ruby/marshalable:", false, 'r'},
+	{"ruby/class", false, 'q'},
+	{"ruby/module", false, 'q'},
+	{"perl/hash:", false, 'r'},
+	{"perl/array:", false, 'r'},
+	{"perl/scalar:", false, 'r'},
+	{"perl/code", false, 0},
+	{"perl/glob", false, 0},
+	{"php/object", false, 'P'},
+	{"php/const", false, 'C'},
+}
+
+// detectYAML reports language-specific YAML tags in d.
+func detectYAML(d string) (result, bool) {
+	if strings.IndexByte(d, '!') < 0 {
+		return result{}, false
+	}
+	r := result{format: YAMLTags}
+	tags := 0
+	first := ""
+	for i := 0; i < len(d); {
+		j := strings.IndexByte(d[i:], '!')
+		if j < 0 {
+			break
+		}
+		at := i + j
+		i = at + 1
+		strong := true
+		if at > 0 {
+			switch c := d[at-1]; c {
+			case ' ', '\t', '\n', '\r', '-', ':', '[', '{', ',':
+			case '"', '\'':
+				// The start of a quoted string: a YAML document held in a
+				// JSON or HTML attribute value. Reported, but weakly.
+				strong = false
+			default:
+				// Inside a word, after "!" (the second bang of "!!"), "=",
+				// ">" and the like: not a tag a YAML parser would see.
+				continue
+			}
+		}
+		tag, target, next, ok := yamlTagAt(d, at)
+		if !ok {
+			continue
+		}
+		i = next
+		tags++
+		if first == "" {
+			first = tag
+			if target != "" {
+				first += " → " + target
+			}
+		}
+		if target != "" {
+			r.classes.add(target)
+		}
+		if strong {
+			r.strong = true
+		}
+	}
+	if tags == 0 {
+		return result{}, false
+	}
+	r.detail = "YAML: " + strconv.Itoa(tags) + " language tag"
+	if tags > 1 {
+		r.detail += "s"
+	}
+	r.detail += ", first " + first
+	if !r.strong {
+		r.detail += " (not at a YAML token position)"
+	}
+	return r, true
+}
+
+// yamlTagAt recognises a language tag whose '!' is at d[at]. It returns the
+// tag as written, the class or module it targets (may be empty), and where
+// scanning resumes.
+func yamlTagAt(d string, at int) (tag, target string, next int, ok bool) {
+	p := at + 1
+	double, verbatim := false, false
+	switch {
+	case strings.HasPrefix(d[p:], "!"):
+		double = true
+		p++
+	case strings.HasPrefix(d[p:], yamlFullTagPrefix):
+		double, verbatim = true, true
+		p += len(yamlFullTagPrefix)
+	}
+	rest := d[p:]
+	for _, t := range yamlTags {
+		if !strings.HasPrefix(rest, t.prefix) {
+			continue
+		}
+		if t.double && !double {
+			return "", "", 0, false
+		}
+		q := p + len(t.prefix)
+		end := tagEnd(d, q)
+		tag = d[at:q]
+		next = end
+		switch t.target {
+		case 'p':
+			target = d[q:end]
+			if !pyDotted(target) {
+				return "", "", 0, false
+			}
+		case 'r':
+			target = d[q:end]
+			if !rubyConst(target) {
+				return "", "", 0, false
+			}
+		case 'q':
+			if end != q {
+				return "", "", 0, false // e.g. "!ruby/classy"
+			}
+			target, next = quotedAfter(d, end)
+			if !rubyConst(target) {
+				return "", "", 0, false
+			}
+		case 'C':
+			// Symfony: "!php/const App\Foo::BAR" (older: "!php/const:...").
+			s := q
+			if s < len(d) && d[s] == ':' {
+				s++
+			} else if end != q {
+				return "", "", 0, false
+			}
+			s = skipSpaces(d, s)
+			e := tagEnd(d, s)
+			target = d[s:e]
+			if k := strings.Index(target, "::"); k > 0 {
+				target = target[:k]
+			}
+			if !phpClassName(target) {
+				return "", "", 0, false
+			}
+			next = e
+		case 'P':
+			// Symfony: "!php/object 'O:8:\"stdClass\":0:{}'".
+			if end != q && !(q < len(d) && d[q] == ':') {
+				return "", "", 0, false
+			}
+			s, n := quotedAfter(d, end)
+			if pr, ok := detectPHP(s); ok && len(pr.classes.names) > 0 {
+				target = pr.classes.names[0]
+			}
+			next = n
+		default:
+			if end != q {
+				return "", "", 0, false
+			}
+		}
+		if verbatim && next < len(d) && d[next] == '>' {
+			next++
+		}
+		return tag, target, next, true
+	}
+	if !double {
+		return "", "", 0, false
+	}
+	// SnakeYAML and similar: "!!java.net.URL", "!!javax.script.X".
+	end := tagEnd(d, p)
+	target = d[p:end]
+	if !javaTypeName(target) {
+		return "", "", 0, false
+	}
+	next = end
+	if verbatim && next < len(d) && d[next] == '>' {
+		next++
+	}
+	return d[at:p], target, next, true
+}
+
+// tagEnd returns where a tag or its target starting at i ends.
+func tagEnd(d string, i int) int {
+	for i < len(d) {
+		switch d[i] {
+		case ' ', '\t', '\n', '\r', ',', '[', ']', '{', '}', '>', '"', '\'':
+			return i
+		}
+		i++
+	}
+	return i
+}
+
+func skipSpaces(d string, i int) int {
+	for i < len(d) && (d[i] == ' ' || d[i] == '\t') {
+		i++
+	}
+	return i
+}
+
+// quotedAfter reads a scalar after spaces: quoted with ' or ", or plain up
+// to the end of the line.
+func quotedAfter(d string, i int) (string, int) {
+	i = skipSpaces(d, i)
+	if i >= len(d) {
+		return "", i
+	}
+	if q := d[i]; q == '\'' || q == '"' {
+		j := strings.IndexByte(d[i+1:], q)
+		// A PHP serialized string inside double quotes contains quotes
+		// itself: for ' use the last quote on the line instead.
+		if q == '\'' {
+			if nl := strings.IndexByte(d[i+1:], '\n'); nl >= 0 {
+				j = strings.LastIndexByte(d[i+1:i+1+nl], q)
+			} else {
+				j = strings.LastIndexByte(d[i+1:], q)
+			}
+		}
+		if j < 0 {
+			return "", len(d)
+		}
+		return d[i+1 : i+1+j], i + 2 + j
+	}
+	e := strings.IndexByte(d[i:], '\n')
+	if e < 0 {
+		e = len(d) - i
+	}
+	return strings.TrimRight(d[i:i+e], " \t\r"), i + e
+}
+
+// rubyConst reports whether s is a Ruby constant path ("Gem::Installer").
+// Perl package names ("Foo::Bar") have the same shape.
+func rubyConst(s string) bool {
+	if s == "" || len(s) > 256 {
+		return false
+	}
+	for _, part := range strings.Split(s, "::") {
+		if part == "" {
+			return false
+		}
+		for i := 0; i < len(part); i++ {
+			c := part[i]
+			if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' && i > 0) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// javaTypeName reports whether s looks like a fully qualified Java class
+// name: a lower-case first package segment and at least one dot
+// ("java.util.HashMap", "com.sun.rowset.JdbcRowSetImpl").
+func javaTypeName(s string) bool {
+	if len(s) < 3 || len(s) > jMaxNameLen || s[0] < 'a' || s[0] > 'z' || strings.IndexByte(s, '.') < 0 {
+		return false
+	}
+	return javaDotted(s, false)
+}
+
+// isWordByte reports whether c is a letter, digit or underscore.
+func isWordByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
