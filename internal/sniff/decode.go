@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"io"
 	"strings"
+	"sync"
 )
 
 // b64val maps both base64 alphabets (standard and URL-safe) to their 6-bit
@@ -234,37 +235,91 @@ func isZlib(p []byte) bool {
 	return len(p) >= 2 && p[0]&0x0f == 8 && p[0]>>4 <= 7 && (uint(p[0])<<8|uint(p[1]))%31 == 0 && p[1]&0x20 == 0
 }
 
+// inflater holds reusable decompressors and an output buffer: flate's
+// 32 KiB window is by far the largest allocation Sniff would otherwise make
+// on benign traffic (compressed Flask and Django cookies are common).
+type inflater struct {
+	flate io.ReadCloser // also a flate.Resetter
+	gzip  *gzip.Reader
+	src   strings.Reader
+	buf   []byte
+}
+
+var inflaters = sync.Pool{New: func() any { return new(inflater) }}
+
 // inflate decompresses a gzip or zlib payload, at most maxInflate bytes of
 // output (a longer one is cut there, which the format walkers then see as
-// truncated). It reports which wrapper it found.
+// truncated). It gives up early when the first decompressed bytes cannot
+// start a serialized object. It reports which wrapper it found.
 func inflate(d string) (string, encKind, bool) {
 	if len(d) < 8 {
 		return "", encNone, false
 	}
 	var p [3]byte
 	copy(p[:], d)
+	gz, zl := isGzip(p[:]), isZlib(p[:])
+	if !gz && !zl {
+		return "", encNone, false
+	}
+	z := inflaters.Get().(*inflater)
+	defer inflaters.Put(z)
 	var r io.Reader
-	kind := encNone
-	switch {
-	case isGzip(p[:]):
-		zr, err := gzip.NewReader(strings.NewReader(d))
-		if err != nil {
+	kind := encZlib
+	if gz {
+		kind = encGzip
+		z.src.Reset(d)
+		if z.gzip == nil {
+			g, err := gzip.NewReader(&z.src)
+			if err != nil {
+				return "", encNone, false
+			}
+			z.gzip = g
+		} else if err := z.gzip.Reset(&z.src); err != nil {
 			return "", encNone, false
 		}
-		zr.Multistream(false)
-		r, kind = zr, encGzip
-	case isZlib(p[:]):
+		z.gzip.Multistream(false)
+		r = z.gzip
+	} else {
 		// The zlib wrapper is two header bytes and a trailing Adler-32;
 		// reading the raw deflate stream skips the checksum, which a cut
 		// value would not have anyway.
-		r, kind = flate.NewReader(strings.NewReader(d[2:])), encZlib
-	default:
+		z.src.Reset(d[2:])
+		if z.flate == nil {
+			z.flate = flate.NewReader(&z.src)
+		} else if err := z.flate.(flate.Resetter).Reset(&z.src, nil); err != nil {
+			return "", encNone, false
+		}
+		r = z.flate
+	}
+	if cap(z.buf) < 512 {
+		z.buf = make([]byte, 0, 4096)
+	}
+	buf := z.buf[:0]
+	gated := false
+	for len(buf) < maxInflate {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):min(cap(buf), maxInflate)])
+		buf = buf[:len(buf)+n]
+		if !gated && (len(buf) >= 6 || err != nil) {
+			if !maybeSerialized(buf[:min(len(buf), 6)]) {
+				z.buf = buf
+				return "", encNone, false
+			}
+			gated = true
+		}
+		if err != nil {
+			if err != io.EOF && err != io.ErrUnexpectedEOF && len(buf) == 0 {
+				z.buf = buf
+				return "", encNone, false
+			}
+			break
+		}
+	}
+	z.buf = buf
+	if len(buf) == 0 {
 		return "", encNone, false
 	}
-	var b strings.Builder
-	_, err := io.Copy(&b, io.LimitReader(r, maxInflate))
-	if b.Len() == 0 || (err != nil && err != io.ErrUnexpectedEOF) {
-		return "", encNone, false
-	}
-	return b.String(), kind, true
+	return string(buf), kind, true
 }

@@ -3,6 +3,7 @@ package sniff
 import (
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Pickle opcodes, as listed by Python's pickletools (protocols 0 to 5).
@@ -125,9 +126,27 @@ type pkWalker struct {
 
 	globals, reduces, builds, insts, objs, newobjs, exts, puts int
 
-	classes  classList
-	stackBuf [32]pkItem
-	markBuf  [8]int32
+	classes classList
+}
+
+// pkWalkers recycles walkers: many benign values start with a byte that is
+// also a pickle opcode, and the walk usually ends within a few bytes.
+var pkWalkers = sync.Pool{New: func() any { return new(pkWalker) }}
+
+// reset prepares w for d, keeping the capacity of its slices.
+func (w *pkWalker) reset(d string) {
+	const keep = 1 << 12 // do not pin huge slices from a past walk
+	stack, marks, memo := w.stack[:0], w.marks[:0], w.memo[:0]
+	if cap(stack) > keep {
+		stack = nil
+	}
+	if cap(marks) > keep {
+		marks = nil
+	}
+	if cap(memo) > keep {
+		memo = nil
+	}
+	*w = pkWalker{d: d, proto: -1, stack: stack, marks: marks, memo: memo}
 }
 
 // detectPickle reports whether d is a pickle stream.
@@ -144,11 +163,12 @@ func detectPickle(d string) (result, bool) {
 		// Other opcodes can start a pickle, but no real-world one.
 		return result{}, false
 	}
-	var w pkWalker
-	w.d = d
-	w.proto = -1
-	w.stack = w.stackBuf[:0]
-	w.marks = w.markBuf[:0]
+	w := pkWalkers.Get().(*pkWalker)
+	w.reset(d)
+	defer func() {
+		w.d = "" // do not pin the value while pooled
+		pkWalkers.Put(w)
+	}()
 	st := w.walk()
 	r := result{format: PythonPickle}
 	switch st {

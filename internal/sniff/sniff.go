@@ -211,6 +211,14 @@ type result struct {
 }
 
 func (s *sniffer) add(r result, enc encChain, start, end int) {
+	for i := range s.out {
+		m := &s.out[i]
+		if m.Format == r.format && m.Start <= start && end <= m.End && (m.Start != start || m.End != end) {
+			// Part of an object already found through a wider span (an
+			// embedded-blob scan inside a percent-encoded value).
+			return
+		}
+	}
 	e := enc.String()
 	for i := range s.out {
 		m := &s.out[i]
