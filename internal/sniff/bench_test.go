@@ -1,6 +1,7 @@
 package sniff
 
 import (
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,4 +57,43 @@ func BenchmarkSniff(b *testing.B) {
 			Sniff(pos[i%len(pos)])
 		}
 	})
+}
+
+// adversarialValues are 1 MiB values built to hit the slowest path of each
+// walker (many tag candidates, keys, magics, marks, memo slots, nested
+// containers). Each must stay linear: they are benchmarks, not timed tests.
+func adversarialValues() map[string]string {
+	rnd := make([]byte, 700<<10)
+	for i := range rnd {
+		rnd[i] = byte(i*7919 + i>>3)
+	}
+	n := MaxValueLen
+	return map[string]string{
+		"yaml-bangs":     strings.Repeat(" !!", n/3),
+		"yaml-ruby-open": strings.Repeat("- !ruby/class '", n/15), // was quadratic: quote search ran to the end each time
+		"json-pykeys":    strings.Repeat(`{"py/object": "a.b", `, n/22),
+		"json-typekeys":  strings.Repeat(`,"$type":"`, n/10),
+		"embedded-gA":    strings.Repeat(" gAJ", n/4),
+		"embedded-java":  strings.Repeat(" rO0AB", n/6),
+		"pickle-marks":   strings.Repeat("(", n),
+		"pickle-lists":   "\x80\x04" + strings.Repeat("]", n-2),
+		"pickle-memo":    "\x80\x04" + strings.Repeat("N\x94", n/2-1),
+		"php-nesting":    strings.Repeat("a:1:{i:0;", n/9),
+		"hex":            strings.Repeat("ac", n/2),
+		"base64":         base64.StdEncoding.EncodeToString(rnd),
+		"percent":        strings.Repeat("%41", n/3),
+		"java-arrays":    jMagic + strings.Repeat("\x75\x72\x00\x13[Ljava.lang.Object;\x90\xce\x58\x9f\x10\x73\x29\x6c\x02\x00\x00\x78\x70\x00\x00\x00\x01", n/40),
+		"segments":       strings.Repeat("A", n/2) + "." + strings.Repeat("B", n/2-2),
+	}
+}
+
+func BenchmarkSniff_Adversarial(b *testing.B) {
+	for name, v := range adversarialValues() {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(v)))
+			for b.Loop() {
+				Sniff(v)
+			}
+		})
+	}
 }

@@ -141,7 +141,8 @@ func (w *phpWalker) value() bool {
 		return w.intText() && w.lit(";")
 	case 'd':
 		start := w.pos
-		for w.pos < len(w.d) && w.d[w.pos] != ';' && w.pos-start <= 64 {
+		// serialize_precision=17 and older settings print long digit strings.
+		for w.pos < len(w.d) && w.d[w.pos] != ';' && w.pos-start <= 1024 {
 			w.pos++
 		}
 		if !phpFloat(w.d[start:w.pos]) {

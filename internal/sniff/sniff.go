@@ -100,10 +100,12 @@ type Match struct {
 	// false when only a prefix or a marker was recognised (a truncated
 	// stream, a tag outside a YAML token position, ...).
 	Strong bool
-	// Start and End delimit the bytes of the value that carry the object:
-	// 0 and len(value) when the whole value encodes it, narrower when it
-	// sits in one '.'- or ':'-separated segment of a token (JWT, signed
-	// cookie) or is a base64/hex blob embedded in a larger text.
+	// Start and End delimit the bytes of the value that carry the object,
+	// value[Start:End]: the whole value for a raw object; the value without
+	// surrounding whitespace, or the token after an authentication scheme
+	// ("Bearer ..."), when that token was decoded; one '.'- or ':'-separated
+	// segment of a token (JWT, Django or itsdangerous signed value); or a
+	// base64/hex blob embedded in a larger text.
 	Start, End int
 }
 
@@ -114,13 +116,57 @@ func Sniff(value string) []Match {
 	if len(value) < 2 || len(value) > MaxValueLen {
 		return nil
 	}
-	s := sniffer{full: len(value)}
-	s.layer(value, encChain{}, 0, len(value))
+	var s sniffer
+	// Raw formats see the value exactly as it is: trailing bytes of a
+	// binary stream may well be whitespace.
+	s.detect(value, encChain{}, 0, len(value))
+	// Encodings are peeled off the value without surrounding whitespace,
+	// and off the token of an "<auth-scheme> <token>" header value.
+	t, off := trimSpace(value)
+	s.peel(t, encChain{}, off, off+len(t))
+	tokens := [2]struct {
+		v   string
+		off int
+	}{{t, off}}
+	if sp := strings.IndexByte(t, ' '); sp > 0 && isScheme(t[:sp]) && strings.IndexByte(t[sp+1:], ' ') < 0 && len(t)-sp-1 >= minEncodedLen {
+		tokens[1].v, tokens[1].off = t[sp+1:], off+sp+1
+		s.peel(tokens[1].v, encChain{}, tokens[1].off, tokens[1].off+len(tokens[1].v))
+	}
 	if !s.wholeEncoded {
-		s.segments(value)
+		for _, tk := range tokens {
+			if tk.v != "" {
+				s.segments(tk.v, tk.off)
+			}
+		}
 		s.embedded(value)
 	}
 	return s.out
+}
+
+// trimSpace trims ASCII whitespace and returns the offset of what is left.
+func trimSpace(v string) (string, int) {
+	i, j := 0, len(v)
+	for i < j && (v[i] == ' ' || v[i] == '\t' || v[i] == '\r' || v[i] == '\n') {
+		i++
+	}
+	for j > i && (v[j-1] == ' ' || v[j-1] == '\t' || v[j-1] == '\r' || v[j-1] == '\n') {
+		j--
+	}
+	return v[i:j], i
+}
+
+// isScheme reports whether w looks like an HTTP authentication scheme
+// ("Bearer", "Token", "JWT").
+func isScheme(w string) bool {
+	if len(w) > 16 {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 // encKind is one peeling step.
@@ -195,8 +241,7 @@ func (c encChain) String() string {
 
 // sniffer collects matches for one value.
 type sniffer struct {
-	full int // length of the original value
-	out  []Match
+	out []Match
 	// wholeEncoded is set when the whole value looked like base64 or hex,
 	// which makes segment and embedded scans pointless.
 	wholeEncoded bool
@@ -273,6 +318,12 @@ func (s *sniffer) layer(data string, enc encChain, start, end int) {
 			s.detect(d, enc.push(kind), start, end)
 		}
 	}
+	s.peel(data, enc, start, end)
+}
+
+// peel decodes the percent, base64 and hex encodings data may be in and
+// hands each result to layer.
+func (s *sniffer) peel(data string, enc encChain, start, end int) {
 	if int(enc.n) >= maxDepth {
 		return
 	}
@@ -301,7 +352,7 @@ func (s *sniffer) layer(data string, enc encChain, start, end int) {
 
 // segments tries each part of a '.'- or ':'-separated token (a JWT, a Django
 // or itsdangerous signed value) as base64 or hex.
-func (s *sniffer) segments(v string) {
+func (s *sniffer) segments(v string, off int) {
 	if strings.IndexByte(v, '.') < 0 && strings.IndexByte(v, ':') < 0 {
 		return
 	}
@@ -330,19 +381,19 @@ func (s *sniffer) segments(v string) {
 		if kind, ok := base64Plausible(part); ok {
 			if d, ok := decodeBase64(part, kind); ok {
 				enc := encChain{}.push(kind)
-				s.detect(d, enc, begin, i)
+				s.detect(d, enc, off+begin, off+i)
 				// Django (compress=True) and itsdangerous mark a zlib
 				// payload with a leading '.'.
 				if begin == 1 {
 					if z, zk, ok := inflate(d); ok {
-						s.detect(z, enc.push(zk), begin, i)
+						s.detect(z, enc.push(zk), off+begin, off+i)
 					}
 				}
 			}
 		}
 		if hexPlausible(part) {
 			if d, ok := decodeHex(part); ok {
-				s.detect(d, encChain{}.push(encHex), begin, i)
+				s.detect(d, encChain{}.push(encHex), off+begin, off+i)
 			}
 		}
 		begin = i + 1

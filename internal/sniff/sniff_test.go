@@ -330,3 +330,22 @@ func TestSniff_Deterministic(t *testing.T) {
 		t.Fatal("Sniff is not deterministic")
 	}
 }
+
+func TestSniff_AuthSchemeAndWhitespace(t *testing.T) {
+	h := b64url(`{"alg":"HS256"}`)
+	p := b64url(`{"$type":"Shop.Models.Session, Shop"}`)
+	v := "Bearer " + h + "." + p + ".c2lnbmF0dXJl"
+	m := only(t, v)
+	if m.Format != JSONTypeKey || v[m.Start:m.End] != p {
+		t.Fatalf("got %+v", m)
+	}
+	enc := b64(pickleP4)
+	m = only(t, "Token "+enc)
+	if m.Format != PythonPickle || m.Start != 6 || m.End != 6+len(enc) {
+		t.Fatalf("got %+v", m)
+	}
+	m = only(t, "  "+enc+"\r\n")
+	if m.Start != 2 || m.End != 2+len(enc) {
+		t.Fatalf("got %+v", m)
+	}
+}

@@ -8,6 +8,15 @@ import (
 // yamlFullTagPrefix is the verbatim form of "!!" ("!<tag:yaml.org,2002:x>").
 const yamlFullTagPrefix = "<tag:yaml.org,2002:"
 
+// Limits of the YAML tag scanner.
+const (
+	// yamlMaxCandidates bounds the '!' at token positions examined per
+	// value, so a body full of them stays linear.
+	yamlMaxCandidates = 1 << 14
+	// yamlMaxPHPObject bounds the serialized object read after !php/object.
+	yamlMaxPHPObject = 64 << 10
+)
+
 // yamlTag describes one language tag family.
 type yamlTag struct {
 	prefix string // after the leading "!" or "!!"
@@ -48,7 +57,7 @@ func detectYAML(d string) (result, bool) {
 		return result{}, false
 	}
 	r := result{format: YAMLTags}
-	tags := 0
+	tags, candidates := 0, 0
 	first := ""
 	for i := 0; i < len(d); {
 		j := strings.IndexByte(d[i:], '!')
@@ -70,6 +79,9 @@ func detectYAML(d string) (result, bool) {
 				// ">" and the like: not a tag a YAML parser would see.
 				continue
 			}
+		}
+		if candidates++; candidates > yamlMaxCandidates {
+			break
 		}
 		tag, target, next, ok := yamlTagAt(d, at)
 		if !ok {
@@ -145,7 +157,7 @@ func yamlTagAt(d string, at int) (tag, target string, next int, ok bool) {
 			if end != q {
 				return "", "", 0, false // e.g. "!ruby/classy"
 			}
-			target, next = quotedAfter(d, end)
+			target, next = quotedAfter(d, end, 256)
 			if !rubyConst(target) {
 				return "", "", 0, false
 			}
@@ -172,7 +184,7 @@ func yamlTagAt(d string, at int) (tag, target string, next int, ok bool) {
 			if end != q && !(q < len(d) && d[q] == ':') {
 				return "", "", 0, false
 			}
-			s, n := quotedAfter(d, end)
+			s, n := quotedAfter(d, end, yamlMaxPHPObject)
 			if pr, ok := detectPHP(s); ok && len(pr.classes.names) > 0 {
 				target = pr.classes.names[0]
 			}
@@ -222,34 +234,32 @@ func skipSpaces(d string, i int) int {
 	return i
 }
 
-// quotedAfter reads a scalar after spaces: quoted with ' or ", or plain up
-// to the end of the line.
-func quotedAfter(d string, i int) (string, int) {
+// quotedAfter reads a scalar after spaces, looking at most max bytes ahead:
+// quoted with ' or ", or plain up to the end of the line.
+func quotedAfter(d string, i, max int) (string, int) {
 	i = skipSpaces(d, i)
 	if i >= len(d) {
 		return "", i
 	}
-	if q := d[i]; q == '\'' || q == '"' {
-		j := strings.IndexByte(d[i+1:], q)
-		// A PHP serialized string inside double quotes contains quotes
-		// itself: for ' use the last quote on the line instead.
+	w := d[i:min(len(d), i+max)]
+	if nl := strings.IndexByte(w, '\n'); nl >= 0 {
+		w = w[:nl]
+	}
+	if q := w[0]; q == '\'' || q == '"' {
+		// A PHP serialized string inside single quotes contains double
+		// quotes itself: for ' take the last quote on the line.
+		var j int
 		if q == '\'' {
-			if nl := strings.IndexByte(d[i+1:], '\n'); nl >= 0 {
-				j = strings.LastIndexByte(d[i+1:i+1+nl], q)
-			} else {
-				j = strings.LastIndexByte(d[i+1:], q)
-			}
+			j = strings.LastIndexByte(w[1:], q)
+		} else {
+			j = strings.IndexByte(w[1:], q)
 		}
 		if j < 0 {
-			return "", len(d)
+			return "", i + len(w)
 		}
-		return d[i+1 : i+1+j], i + 2 + j
+		return w[1 : 1+j], i + 2 + j
 	}
-	e := strings.IndexByte(d[i:], '\n')
-	if e < 0 {
-		e = len(d) - i
-	}
-	return strings.TrimRight(d[i:i+e], " \t\r"), i + e
+	return strings.TrimRight(w, " \t\r"), i + len(w)
 }
 
 // rubyConst reports whether s is a Ruby constant path ("Gem::Installer").
