@@ -1,6 +1,7 @@
 package sniff
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 )
@@ -26,7 +27,7 @@ func detectJSON(d string) (result, bool) {
 	r := result{format: JSONTypeKey}
 	var n jsonCounts
 	if strings.Contains(d, `"py/`) {
-		scanKeys(d, `"py/`, func(key, val string, isStr, strong bool) {
+		scanKeys(d, `"py/`, func(key, val string, isStr bool) {
 			for _, k := range jsonpickleClassKeys {
 				if key != k || !isStr {
 					continue
@@ -40,25 +41,22 @@ func detectJSON(d string) (result, bool) {
 				if pyDotted(val) {
 					n.jsonpickle++
 					r.classes.add(val)
-					r.strong = r.strong || strong
 				}
 				return
 			}
 			for _, k := range jsonpickleCallKeys {
 				if key == k && !isStr {
 					n.jsonpickle++
-					r.strong = r.strong || strong
 					return
 				}
 			}
 		})
 	}
 	if strings.Contains(d, `"$type"`) {
-		scanKeys(d, `"$type"`, func(_, val string, isStr, strong bool) {
+		scanKeys(d, `"$type"`, func(_, val string, isStr bool) {
 			if t, ok := dotNetType(val); isStr && ok {
 				n.jsonnet++
 				r.classes.add(t)
-				r.strong = r.strong || strong
 			}
 		})
 	}
@@ -70,23 +68,29 @@ func detectJSON(d string) (result, bool) {
 		// needs a package-qualified Java name. "@class" is Jackson's own,
 		// so a nested class of the default package ("Outer$Inner") counts.
 		atClass := key == `"@class"`
-		scanKeys(d, key, func(_, val string, isStr, strong bool) {
+		scanKeys(d, key, func(_, val string, isStr bool) {
 			if isStr && (javaTypeName(val) || atClass && strings.IndexByte(val, '$') > 0 && javaDotted(val, false)) {
 				n.jackson++
 				r.classes.add(val)
-				r.strong = r.strong || strong
 			}
 		})
 	}
-	if i := strings.Index(d, nodeSerializeMarker); i >= 0 {
-		n.node = strings.Count(d, nodeSerializeMarker)
-		if i == 0 || d[i-1] == '"' {
-			r.strong = true
+	nodeAtStart := strings.HasPrefix(d, nodeSerializeMarker)
+	if nodeAtStart || strings.Contains(d, `"`+nodeSerializeMarker) {
+		// A serialized function is a JSON string value starting with the
+		// marker (or, passed alone, the value itself).
+		n.node = strings.Count(d, `"`+nodeSerializeMarker)
+		if nodeAtStart {
+			n.node++
 		}
 	}
 	if n == (jsonCounts{}) {
 		return result{}, false
 	}
+	// Strong when the indicators sit in a whole, valid JSON document (or the
+	// value is one node-serialize function string); weak in a fragment, a
+	// truncated body or JSON inside another text.
+	r.strong = nodeAtStart || jsonValid(d)
 	var b strings.Builder
 	b.WriteString("JSON type indicators:")
 	sep := " "
@@ -107,10 +111,10 @@ func detectJSON(d string) (result, bool) {
 }
 
 // scanKeys calls fn for each occurrence of the quoted key prefix needle
-// that is followed by a complete key, a colon and a value. key is the key
-// without quotes; val is the decoded string value when isStr. strong is set
-// when the key sits where JSON allows a key (after '{' or ',').
-func scanKeys(d, needle string, fn func(key, val string, isStr, strong bool)) {
+// that sits where JSON allows a key (after '{' or ',') and is followed by a
+// complete key, a colon and a value. key is the key without quotes; val is
+// the decoded string value when isStr.
+func scanKeys(d, needle string, fn func(key, val string, isStr bool)) {
 	for i, seen := 0, 0; i < len(d) && seen < 4096; {
 		j := strings.Index(d[i:], needle)
 		if j < 0 {
@@ -136,16 +140,18 @@ func scanKeys(d, needle string, fn func(key, val string, isStr, strong bool)) {
 		for k >= 0 && (d[k] == ' ' || d[k] == '\t' || d[k] == '\n' || d[k] == '\r') {
 			k--
 		}
-		strong := k >= 0 && (d[k] == '{' || d[k] == ',')
+		if k < 0 || (d[k] != '{' && d[k] != ',') {
+			continue
+		}
 		if d[p] != '"' {
-			fn(key, "", false, strong)
+			fn(key, "", false)
 			continue
 		}
 		val, n, ok := jsonString(d, p)
 		if !ok {
 			continue
 		}
-		fn(key, val, true, strong)
+		fn(key, val, true)
 		i = n
 	}
 }
@@ -303,4 +309,10 @@ func dotNetDotted(s string) bool {
 		start = false
 	}
 	return !start
+}
+
+// jsonValid reports whether d is one valid JSON document. It only runs once
+// a type indicator was found, so the copy does not matter.
+func jsonValid(d string) bool {
+	return json.Valid([]byte(d))
 }

@@ -70,7 +70,6 @@ func TestSniff_Table(t *testing.T) {
 		{"yaml ruby class", "k: !ruby/class 'Kernel'\n", YAMLTags, "raw", []string{"Kernel"}, true},
 		{"yaml snakeyaml", "!!javax.script.ScriptEngineManager [!!java.net.URLClassLoader [[!!java.net.URL [\"http://x/\"]]]]", YAMLTags, "raw",
 			[]string{"javax.script.ScriptEngineManager", "java.net.URLClassLoader", "java.net.URL"}, true},
-		{"yaml in json string", `{"cfg": "!!python/name:os.system"}`, YAMLTags, "raw", []string{"os.system"}, false},
 		{"jsonpickle object", `{"py/object": "shop.models.Profile", "name": "x"}`, JSONTypeKey, "raw", []string{"shop.models.Profile"}, true},
 		{"jsonpickle reduce", `{"py/reduce": [{"py/function": "os.system"}, {"py/tuple": ["id"]}]}`, JSONTypeKey, "raw", []string{"os.system"}, true},
 		{"jsonpickle repr", `{"py/repr": "os/os.system('id')"}`, JSONTypeKey, "raw", []string{"os"}, true},
@@ -79,6 +78,9 @@ func TestSniff_Table(t *testing.T) {
 		{"jackson class", `{"@class": "com.example.Order", "id": 1}`, JSONTypeKey, "raw", []string{"com.example.Order"}, true},
 		{"fastjson type", `{"@type": "com.sun.rowset.JdbcRowSetImpl"}`, JSONTypeKey, "raw", []string{"com.sun.rowset.JdbcRowSetImpl"}, true},
 		{"node-serialize", `{"f":"_$$ND_FUNC$$_function(){}"}`, JSONTypeKey, "raw", nil, true},
+		{"node-serialize field", `_$$ND_FUNC$$_function(){ return 1 }`, JSONTypeKey, "raw", nil, true},
+		{"jsonpickle fragment", `"a": {"py/object": "app.User"}`, JSONTypeKey, "raw", []string{"app.User"}, false},
+		{"yaml field value", "!!python/name:os.system", YAMLTags, "raw", []string{"os.system"}, true},
 		{"jsonpickle in base64", b64(`{"py/object": "app.User"}`), JSONTypeKey, "base64", []string{"app.User"}, true},
 	}
 	for _, tt := range tests {
@@ -198,6 +200,20 @@ func TestSniff_CloudFormationTagsAreNotYAMLTags(t *testing.T) {
 	none(t, "Resources:\n  Bucket:\n    Name: !Ref MyBucket\n    Arn: !GetAtt Fn.Arn\n    S: !Sub '${AWS::StackName}'\n")
 	none(t, "key: !!str 123\nwhen: !!timestamp 2001-12-14\ndata: !!binary R0lGODlh\n")
 	none(t, "Wow!! Amazing!!! x=!!java.lang.Runtime")
+}
+
+func TestSniff_CodeIsNotYAMLTags(t *testing.T) {
+	// JavaScript double negation (jquery.js).
+	none(t, "\t\t\treturn ( nodeName === \"input\" && !!elem.checked ) ||\n\t\t\t\t( nodeName === \"option\" && !!elem.selected );")
+	none(t, "if (!!window.Config && !!this.state.User) {}")
+	// YAML comments (PyYAML's and Ruby's own sources).
+	none(t, "        #   !!python/object:module.name { ... state ... }")
+	none(t, "#     - !ruby/struct:Person\n#       name: x\n")
+	// Tags quoted in code are strings, not tags.
+	none(t, "        when '!ruby/object:BigDecimal'")
+	none(t, `{"cfg": "!!python/name:os.system"}`) // the field value alone is reported (raw, at 0)
+	none(t, "var FUNCFLAG = '_$$ND_FUNC$$_';")
+	none(t, `obj["py/object"] = "a.b"`)
 }
 
 func TestSniff_TextIsNotPickle(t *testing.T) {

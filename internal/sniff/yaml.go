@@ -66,17 +66,16 @@ func detectYAML(d string) (result, bool) {
 		}
 		at := i + j
 		i = at + 1
-		strong := true
 		if at > 0 {
-			switch c := d[at-1]; c {
-			case ' ', '\t', '\n', '\r', '-', ':', '[', '{', ',':
-			case '"', '\'':
-				// The start of a quoted string: a YAML document held in a
-				// JSON or HTML attribute value. Reported, but weakly.
-				strong = false
+			switch d[at-1] {
+			case ' ', '\t', '\n', '\r', '-', ':', '[', '{', ',', '?':
 			default:
-				// Inside a word, after "!" (the second bang of "!!"), "=",
-				// ">" and the like: not a tag a YAML parser would see.
+				// Inside a word or a quoted string, after "!" (the second
+				// bang of "!!"), "=", ">" and the like: not a tag a YAML
+				// parser would see.
+				continue
+			}
+			if inYAMLComment(d, at) {
 				continue
 			}
 		}
@@ -98,9 +97,6 @@ func detectYAML(d string) (result, bool) {
 		if target != "" {
 			r.classes.add(target)
 		}
-		if strong {
-			r.strong = true
-		}
 	}
 	if tags == 0 {
 		return result{}, false
@@ -110,9 +106,9 @@ func detectYAML(d string) (result, bool) {
 		r.detail += "s"
 	}
 	r.detail += ", first " + first
-	if !r.strong {
-		r.detail += " (not at a YAML token position)"
-	}
+	// Only tags at YAML token positions outside comments are counted, so
+	// what is reported is what a YAML parser would resolve.
+	r.strong = true
 	return r, true
 }
 
@@ -205,7 +201,7 @@ func yamlTagAt(d string, at int) (tag, target string, next int, ok bool) {
 	// SnakeYAML and similar: "!!java.net.URL", "!!javax.script.X".
 	end := tagEnd(d, p)
 	target = d[p:end]
-	if !javaTypeName(target) {
+	if !javaTagClass(target) {
 		return "", "", 0, false
 	}
 	next = end
@@ -292,7 +288,50 @@ func javaTypeName(s string) bool {
 	return javaDotted(s, false)
 }
 
+// javaRoots are the first package segments a "!!a.b.C" YAML tag must start
+// with to be taken for a Java class: "!!" is also JavaScript's double
+// negation ("!!elem.checked").
+var javaRoots = [...]string{"java", "javax", "jdk", "sun", "com", "org", "net", "io", "ch", "de", "fr", "nl", "uk", "edu", "gov", "dev", "app", "me", "co", "cn", "ru", "jp", "br", "au", "it", "es", "se", "be", "at", "pl", "in"}
+
+// javaTagClass reports whether s, the text after "!!", names a Java class
+// the way SnakeYAML tags do: a known package root, then segments, the last
+// one capitalised ("java.net.URL", "org.springframework.x.SomeBean",
+// "a.b.Outer$Inner").
+func javaTagClass(s string) bool {
+	if !javaTypeName(s) {
+		return false
+	}
+	dot := strings.IndexByte(s, '.')
+	root, last := s[:dot], s[strings.LastIndexByte(s, '.')+1:]
+	if last == "" || last[0] < 'A' || last[0] > 'Z' {
+		return false
+	}
+	for _, r := range javaRoots {
+		if root == r {
+			return true
+		}
+	}
+	return false
+}
+
 // isWordByte reports whether c is a letter, digit or underscore.
 func isWordByte(c byte) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// inYAMLComment reports whether position at is inside a YAML comment: a '#'
+// at the start of its line or after whitespace, earlier on the same line
+// (looking back at most 1 KiB, which keeps the scan linear).
+func inYAMLComment(d string, at int) bool {
+	for i := at - 1; i >= 0 && i >= at-1024; i-- {
+		switch d[i] {
+		case '\n':
+			return false
+		case '#':
+			if i == 0 || d[i-1] == ' ' || d[i-1] == '\t' || d[i-1] == '\n' {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -290,3 +290,21 @@ misc = [
     "function(){ return '_$$ND_FUNC' }",
 ]
 write("misc.txt", misc)
+
+# --- source code that mentions the markers ------------------------------------
+# Lines of real files on the machine that contain "!!", "!ruby/", "py/",
+# "$type", "@type" or "_$$ND_FUNC$$_" in code, comments or strings. A scan of
+# the machine's files found the first two kinds matching (JavaScript double
+# negation, YAML tags in comments); they stay here as regressions.
+code = []
+sources = ["/usr/share/javascript/jquery/jquery.js", "/usr/lib/python3/dist-packages/yaml/constructor.py",
+           "/usr/lib/python3/dist-packages/yaml/representer.py", "/usr/lib/ruby/3.1.0/psych/visitors/to_ruby.rb",
+           "/usr/lib/ruby/3.1.0/psych/visitors/yaml_tree.rb", "/usr/lib/ruby/3.1.0/yaml/store.rb",
+           "/usr/lib/python3/dist-packages/jsonpickle/tags.py", "/usr/lib/python3/dist-packages/jsonpickle/unpickler.py"]
+needles = ("!!", "!ruby/", "py/", "$type", "@type", "_$$ND_FUNC$$_", "!!python")
+for path in sources:
+    if not os.path.exists(path):
+        continue
+    hits = [l.rstrip("\n") for l in open(path, encoding="utf-8", errors="replace") if any(n in l for n in needles)]
+    code += hits[:25]
+write("code.txt", code)
