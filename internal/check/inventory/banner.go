@@ -59,7 +59,9 @@ var fixedVersions = map[string]string{
 }
 
 var (
-	versionRe      = regexp.MustCompile(`^v?\d[0-9A-Za-z._+~-]*$`)
+	// versionRe accepts "9", "10.0", "1.0.2k-fips", "9.4.44.v20210927" but
+	// not build ids or hashes such as "7F84" or "abc123".
+	versionRe      = regexp.MustCompile(`^v?(\d+|\d+(\.\d+)+[0-9A-Za-z._+~-]*)$`)
 	commentProdRe  = regexp.MustCompile(`(?:^|[\s;,])([A-Za-z][A-Za-z0-9_.+-]*)/(v?\d[0-9A-Za-z._+~-]*)`)
 	spaceVersionRe = regexp.MustCompile(`^(.*?[A-Za-z)!])\s+v?(\d+(?:\.\d+)*[0-9A-Za-z._+~-]*)$`)
 	floatRe        = regexp.MustCompile(`^\d+(\.\d+)?$`)
@@ -258,7 +260,7 @@ func closingParen(v string, i int) int {
 func parseComment(c string) []Product {
 	var out []Product
 	for _, m := range commentProdRe.FindAllStringSubmatch(c, -1) {
-		if p, ok := newProduct(m[1], m[2]); ok {
+		if p, ok := newProduct(m[1], m[2]); ok && p.Version != "" {
 			out = append(out, p)
 		}
 	}

@@ -81,6 +81,10 @@ func TestParseBanner(t *testing.T) {
 		{"Server", "(", ""},
 		{"Server", "Apache/2.4.41 (Ubuntu", "apache@2.4.41 ubuntu@"},
 		{"Server", "3.2.1", ""},
+		{"Server", "ECS (dcb/7F84)", "ecs@"},
+		{"Server", "envoy/abc123", "envoy@"},
+		{"Server", "ATS/9.1.2", "ats@9.1.2"},
+		{"Server", "Jetty(9.4.z-SNAPSHOT)", "jetty@9.4.z-SNAPSHOT"},
 	}
 	for _, tc := range cases {
 		if got := products(ParseBanner(tc.header, tc.value)); got != tc.want {

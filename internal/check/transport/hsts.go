@@ -121,15 +121,17 @@ func judgeHSTS(ex *engine.Exchange) hstsVerdict {
 // runHSTS fetches the start URL and, when different, the site root over
 // HTTPS and judges their Strict-Transport-Security headers. HSTS applies to
 // the whole host once any response sets it, so "missing" is reported only
-// when no judged response carries it. Only 2xx and 3xx responses are judged:
+// when no judged response carries it. 2xx and 3xx responses are preferred:
 // servers commonly add the header to successful responses only (nginx
-// add_header without `always`), and a browser's first contact is one of those.
+// add_header without `always`), and a browser's first contact is one of
+// those. When only 4xx responses came back (an API that answers 401 to
+// anonymous clients), they are judged instead, with tentative confidence.
 func (c *Check) runHSTS(ctx context.Context, t *check.Target, cl *engine.Client, emit check.Emit) {
 	urls := []string{t.URL.String()}
 	if root := siteURL(t.URL); t.URL.Path != "/" || t.URL.RawQuery != "" {
 		urls = append(urls, root)
 	}
-	var verdicts []hstsVerdict
+	var ok, clientErr []hstsVerdict
 	for _, u := range urls {
 		ex, err := cl.Do(ctx, engine.Request{URL: u, Check: KindHSTS})
 		if err != nil || !ex.OK() {
@@ -137,10 +139,19 @@ func (c *Check) runHSTS(ctx context.Context, t *check.Target, cl *engine.Client,
 		}
 		c.Inspect(t, ex, emit) // its TLS state and cookies, in case no observer is wired
 		fu := exchangeURL(ex)
-		if fu == nil || fu.Scheme != "https" || ex.Status < 200 || ex.Status >= 400 {
+		if fu == nil || fu.Scheme != "https" {
 			continue
 		}
-		verdicts = append(verdicts, judgeHSTS(ex))
+		switch {
+		case ex.Status >= 200 && ex.Status < 400:
+			ok = append(ok, judgeHSTS(ex))
+		case ex.Status >= 400 && ex.Status < 500:
+			clientErr = append(clientErr, judgeHSTS(ex))
+		}
+	}
+	verdicts, conf := ok, finding.Confirmed
+	if len(verdicts) == 0 {
+		verdicts, conf = clientErr, finding.Tentative
 	}
 	if len(verdicts) == 0 {
 		return
@@ -155,7 +166,15 @@ func (c *Check) runHSTS(ctx context.Context, t *check.Target, cl *engine.Client,
 	if best.problem == "" {
 		return
 	}
-	emit(c.hstsFinding(t, best))
+	f := c.hstsFinding(t, best)
+	if conf == finding.Tentative {
+		f.Confidence = conf
+		f.Description += " Only error responses (4xx) were seen; a server that adds HSTS to successful responses only " +
+			"would look the same, so check an authenticated response — and add the header to error responses too " +
+			"(nginx: add_header ... always)."
+		f.Details["judged_on_error_responses"] = true
+	}
+	emit(f)
 }
 
 // hstsRank orders problems from none (best) to missing (worst).

@@ -349,19 +349,39 @@ func TestHSTS_SetOnRootProtectsWholeHost(t *testing.T) {
 	}
 }
 
-func TestHSTS_ErrorResponsesAreNotJudged(t *testing.T) {
-	// nginx adds headers to 2xx/3xx only unless `always` is given: a 404 start
-	// URL without HSTS says nothing about the host.
+func TestHSTS_ErrorResponsesOnlyAreTentative(t *testing.T) {
+	// nginx adds headers to 2xx/3xx only unless `always` is given: 4xx
+	// answers without HSTS are judged only when nothing better came back.
+	notFound := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprint(w, `{"detail":"Authentication credentials were not provided."}`)
+	})
+	secure := httptest.NewTLSServer(notFound)
+	defer secure.Close()
+	fs := hostRun{secure: secure}.run(t, New(), "https://api.example.com/api/")
+	got := byKind(fs, KindHSTS)
+	if len(got) != 1 || got[0].Confidence != finding.Tentative || got[0].Details["judged_on_error_responses"] != true {
+		t.Fatalf("want one tentative finding, got %+v", got)
+	}
+}
+
+func TestHSTS_SuccessfulRootOutweighsErrorStart(t *testing.T) {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusNotFound)
+		if r.URL.Path == "/" {
+			w.Header().Set("Strict-Transport-Security", "max-age=63072000")
+			fmt.Fprint(w, `{}`)
+			return
+		}
+		w.WriteHeader(http.StatusNotFound) // no HSTS on errors, as nginx without `always`
 		fmt.Fprint(w, `{"detail":"Not found."}`)
 	})
 	secure := httptest.NewTLSServer(h)
 	defer secure.Close()
 	fs := hostRun{secure: secure}.run(t, New(), "https://api.example.com/api/")
 	if checktest.Has(fs, KindHSTS) {
-		t.Fatal("judged HSTS on 404 responses only")
+		t.Fatalf("HSTS on the successful root covers the host: %+v", byKind(fs, KindHSTS))
 	}
 }
 
