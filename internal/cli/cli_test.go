@@ -1,0 +1,296 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/parapet-scanner/parapet/internal/demo"
+	"github.com/parapet-scanner/parapet/internal/report/reporttest"
+	"github.com/parapet-scanner/parapet/internal/scan"
+)
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func runCLI(t *testing.T, ctx context.Context, hook func(*scan.Config), args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }, scanHook: hook}
+	code := run(ctx, args, e)
+	return result{code, out.String(), errb.String()}
+}
+
+func fast(c *scan.Config) { c.Budget.Rate = 0 }
+
+func TestUsageErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no url", []string{"scan"}, "exactly one URL"},
+		{"two urls", []string{"scan", "http://127.0.0.1/", "http://127.0.0.1/"}, "exactly one URL"},
+		{"bad scheme", []string{"scan", "ftp://127.0.0.1/"}, "http:// or https://"},
+		{"no host", []string{"scan", "http:///path"}, "no host"},
+		{"not a url", []string{"scan", "127.0.0.1:8080"}, "http"},
+		{"bad port", []string{"scan", "http://127.0.0.1:99999/"}, "port"},
+		{"unknown flag", []string{"scan", "--bogus", "http://127.0.0.1/"}, "unknown flag"},
+		{"bad duration", []string{"scan", "--timeout", "soon", "http://127.0.0.1/"}, "invalid argument"},
+		{"bad profile", []string{"scan", "--profile", "turbo", "http://127.0.0.1/"}, "--profile"},
+		{"bad format", []string{"scan", "-f", "yaml", "http://127.0.0.1/"}, "unknown format"},
+		{"two stdout formats", []string{"scan", "-f", "json", "-f", "text", "http://127.0.0.1/"}, "at most one"},
+		{"bad size", []string{"scan", "--max-body", "lots", "http://127.0.0.1/"}, "--max-body"},
+		{"bad header", []string{"scan", "--header", "NoColonHere", "http://127.0.0.1/"}, "Name: value"},
+		{"fail-below range", []string{"scan", "--fail-below", "101", "http://127.0.0.1/"}, "--fail-below"},
+		{"fail-on word", []string{"scan", "--fail-on", "scary", "http://127.0.0.1/"}, "--fail-on"},
+		{"unknown check", []string{"scan", "--checks", "nope", "--dry-run", "http://127.0.0.1/"}, "unknown check"},
+		{"missing spec", []string{"scan", "--spec", "/nonexistent/openapi.yaml", "http://127.0.0.1/"}, "--spec"},
+		{"output dir missing", []string{"scan", "-f", "json=/nonexistent/dir/r.json", "http://127.0.0.1/"}, "does not exist"},
+		{"unknown command", []string{"scna"}, "unknown command"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runCLI(t, context.Background(), nil, tc.args...)
+			if r.code != ExitUsage {
+				t.Fatalf("exit %d, want 2; stderr %q", r.code, r.stderr)
+			}
+			if !strings.Contains(r.stderr, tc.want) {
+				t.Fatalf("stderr %q does not mention %q", r.stderr, tc.want)
+			}
+			if strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+				t.Fatalf("want one line on stderr, got %q", r.stderr)
+			}
+			if r.stdout != "" {
+				t.Fatalf("stdout must stay empty on error, got %q", r.stdout)
+			}
+		})
+	}
+}
+
+func TestBadHeaderValueIsNotEchoed(t *testing.T) {
+	r := runCLI(t, context.Background(), nil, "scan", "--header", "Authorization Bearer supersecrettoken", "http://127.0.0.1/")
+	if r.code != ExitUsage || strings.Contains(r.stderr, "supersecrettoken") {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestVersionAndChecks(t *testing.T) {
+	r := runCLI(t, context.Background(), nil, "version")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "parapet ") {
+		t.Fatalf("version: %+v", r)
+	}
+	r = runCLI(t, context.Background(), nil, "checks")
+	if r.code != 0 || !strings.Contains(r.stdout, "deserialization/python-pickle") || !strings.Contains(r.stdout, "CATEGORY") {
+		t.Fatalf("checks: %+v", r)
+	}
+}
+
+func TestConnectionRefused_Exit3(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	r := runCLI(t, context.Background(), fast, "scan", "http://"+addr+"/")
+	if r.code != ExitCannotRun || !strings.Contains(r.stderr, "connection refused") {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestDNSFailure_Exit3(t *testing.T) {
+	hook := func(c *scan.Config) {
+		fast(c)
+		c.Runtime.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			return nil, &net.OpError{Op: "dial", Net: network, Err: &net.DNSError{Err: "no such host", Name: "api.invalid", IsNotFound: true}}
+		}
+	}
+	r := runCLI(t, context.Background(), hook, "scan", "http://api.invalid/")
+	if r.code != ExitCannotRun || !strings.Contains(r.stderr, "DNS") {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestDryRun_SendsNothing(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	r := runCLI(t, context.Background(), nil, "scan", "--dry-run", "--header", "Authorization: Bearer topsecret", srv.URL+"/")
+	if r.code != 0 || !strings.Contains(r.stdout, "dry run") || hits.Load() != 0 {
+		t.Fatalf("exit %d, hits %d, stdout %q", r.code, hits.Load(), r.stdout)
+	}
+	if strings.Contains(r.stdout, "topsecret") {
+		t.Fatal("the plan shows a header value")
+	}
+}
+
+func TestDemo_JSONMatchesSchemaAndFindsThePlantedFlaws(t *testing.T) {
+	r := runCLI(t, context.Background(), fast, "demo", "-f", "json")
+	if r.code != 0 {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	if err := reporttest.Validate([]byte(r.stdout)); err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Grade    string
+		Findings []struct{ Check string }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]bool{}
+	for _, f := range rep.Findings {
+		found[f.Check] = true
+	}
+	if !found["deserialization/python-pickle"] {
+		t.Errorf("demo: no pickle finding in %v", found)
+	}
+	if rep.Grade != "F" && rep.Grade != "D" {
+		t.Errorf("demo grade %s: the demo API is badly vulnerable", rep.Grade)
+	}
+}
+
+func TestGates(t *testing.T) {
+	srv, err := demo.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	r := runCLI(t, context.Background(), fast, "scan", "--quiet", "--fail-below", "100", "-f", "json", srv.URL)
+	if r.code != ExitGateFailed || !strings.Contains(r.stdout, `"schema_version"`) {
+		t.Fatalf("--fail-below 100 on a vulnerable API: exit %d (stderr %q)", r.code, r.stderr)
+	}
+	r = runCLI(t, context.Background(), fast, "scan", "--fail-below", "0", "--fail-on", "critical", "-f", "json", srv.URL)
+	if r.code != ExitOK && r.code != ExitGateFailed {
+		t.Fatalf("exit %d", r.code)
+	}
+	r = runCLI(t, context.Background(), fast, "scan", "--fail-on", "info", "-f", "json", srv.URL)
+	if r.code != ExitGateFailed {
+		t.Fatalf("--fail-on info with findings: exit %d", r.code)
+	}
+}
+
+func TestOutputFiles(t *testing.T) {
+	srv, err := demo.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	dir := t.TempDir()
+	jsonPath := filepath.Join(dir, "r.json")
+	r := runCLI(t, context.Background(), fast, "scan", "-f", "json="+jsonPath, "-f", "text", srv.URL)
+	if r.code != 0 || !strings.Contains(r.stdout, "Grade") {
+		t.Fatalf("exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	}
+	data, err := os.ReadFile(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := reporttest.Validate(data); err != nil {
+		t.Fatal(err)
+	}
+	textPath := filepath.Join(dir, "r.txt")
+	r = runCLI(t, context.Background(), fast, "scan", "-f", "text", "-o", textPath, srv.URL)
+	if r.code != 0 || r.stdout != "" {
+		t.Fatalf("-o: exit %d stdout %q", r.code, r.stdout)
+	}
+	if b, _ := os.ReadFile(textPath); !bytes.Contains(b, []byte("Score")) {
+		t.Fatal("-o did not write the text report")
+	}
+}
+
+func TestInterrupt_Exit130WithPartialReport(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"links":["/slow"]}`))
+			return
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(500*time.Millisecond, cancel)
+	path := filepath.Join(t.TempDir(), "partial.json")
+	r := runCLI(t, ctx, fast, "scan", "-f", "json="+path, srv.URL+"/")
+	if r.code != ExitInterrupted {
+		t.Fatalf("exit %d, want 130; stderr %q", r.code, r.stderr)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("partial report not written: %v", err)
+	}
+	if !bytes.Contains(data, []byte(`"interrupted": true`)) {
+		t.Fatalf("partial report does not say it was interrupted: %s", data[:200])
+	}
+}
+
+func TestHostileTarget_NoEscapeReachesTerminal(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Server", "evil/1.0 \x1b]0;owned\x07")
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(500)
+		_, _ = w.Write([]byte("Traceback (most recent call last):\n  File \"/app/x.py\", line 1, in <module>\n\x1b[2J\x1b[31mValueError: \x9b1mboom\r\n"))
+	}))
+	defer srv.Close()
+	r := runCLI(t, context.Background(), fast, "scan", srv.URL+"/")
+	if r.code != 0 {
+		t.Fatalf("exit %d stderr %q", r.code, r.stderr)
+	}
+	for _, bad := range []string{"\x1b", "\x07", "\x9b", "\r"} {
+		if strings.Contains(r.stdout, bad) || strings.Contains(r.stderr, bad) {
+			t.Fatalf("control byte %q reached the terminal", bad)
+		}
+	}
+}
+
+func TestExitCodeMapping(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want int
+	}{
+		{nil, 0},
+		{errGateFailed, 1},
+		{usagef("x"), 2},
+		{scan.ErrUsage, 2},
+		{scan.ErrCannotRun, 3},
+		{errors.Join(scan.ErrInterrupted, errors.New("write failed")), 130},
+	} {
+		if got := exitCode(tc.err); got != tc.want {
+			t.Errorf("exitCode(%v) = %d, want %d", tc.err, got, tc.want)
+		}
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int64{"2MiB": 2 << 20, "512KiB": 512 << 10, "1000": 1000, "1MB": 1e6, "1.5M": 3 << 19} {
+		got, err := parseSize(in)
+		if err != nil || got != want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "0", "-1MiB", "lots", "1TiB"} {
+		if _, err := parseSize(bad); err == nil {
+			t.Errorf("parseSize(%q) accepted", bad)
+		}
+	}
+}

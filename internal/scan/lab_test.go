@@ -1,0 +1,107 @@
+package scan_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/parapet-scanner/parapet/internal/finding"
+	"github.com/parapet-scanner/parapet/internal/report"
+	"github.com/parapet-scanner/parapet/internal/scan"
+)
+
+// labURL returns the URL of a running lab from the environment (scripts/test.sh
+// starts the labs and sets it). Outside CI a missing lab skips the test; in CI
+// it fails, so the integration tests can never silently not run.
+func labURL(t *testing.T, env string) string {
+	t.Helper()
+	u := os.Getenv(env)
+	if u == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is not set: scripts/test.sh must start the labs in CI", env)
+		}
+		t.Skipf("%s not set; run scripts/test.sh to start the labs", env)
+	}
+	return u
+}
+
+func scanLab(t *testing.T, url string) *report.Report {
+	t.Helper()
+	rep, err := scan.Run(context.Background(), scan.Config{Target: url, Runtime: scan.Runtime{Version: "test"}})
+	if err != nil {
+		t.Fatalf("scan %s: %v", url, err)
+	}
+	return rep
+}
+
+func byCheck(rep *report.Report) map[string][]finding.Finding {
+	out := map[string][]finding.Finding{}
+	for _, f := range rep.Findings {
+		out[f.Check] = append(out[f.Check], f)
+	}
+	return out
+}
+
+func TestLab_DjangoDynamo_Vulnerable(t *testing.T) {
+	url := labURL(t, "PARAPET_LAB_DJANGO_URL")
+	rep := scanLab(t, url)
+	got := byCheck(rep)
+	for _, want := range []string{
+		"deserialization/python-pickle", // profile cookie and the cart's state field
+		"data-exposure/debug-page",      // DEBUG=True technical 404/500
+		"data-exposure/internal-error",  // botocore ValidationException
+		"data-exposure/secret",          // AWS access key id on /api/config/
+		"data-exposure/personal-data",   // card number and SSN on /api/users/
+		"input-validation/cors",         // any origin reflected with credentials
+		"input-validation/security-headers",
+		"encryption/cookie-flags", // profile cookie without HttpOnly/SameSite
+		"encryption/plain-http",   // info on loopback
+		"inventory/version-banner",
+	} {
+		if len(got[want]) == 0 {
+			t.Errorf("vulnerable lab: no %s finding", want)
+		}
+	}
+	for _, f := range got["deserialization/python-pickle"] {
+		if cls, _ := f.Details["classes"].([]string); !strings.Contains(strings.Join(cls, " "), "shop.models") {
+			t.Errorf("pickle finding does not name shop.models: %v", f.Details["classes"])
+		}
+	}
+	stack := map[string]bool{}
+	for _, s := range rep.Stack {
+		stack[s.Name] = true
+	}
+	if !stack["django"] || !stack["dynamodb"] {
+		t.Errorf("stack %v: want django and dynamodb", rep.Stack)
+	}
+	if rep.Grade != "F" {
+		t.Errorf("grade %s (score %d): the vulnerable lab must fail", rep.Grade, rep.Score)
+	}
+	if rep.Stats.Requests >= 500 {
+		t.Errorf("%d requests: the default scan of this lab must stay under 500", rep.Stats.Requests)
+	}
+	// Secrets and personal data the lab leaks must never appear unmasked.
+	for _, f := range rep.Findings {
+		for _, e := range f.Evidence {
+			for _, raw := range []string{"AKIAPARAPETLAB7Q2XZ3", "4111111111111111", "123-45-6789"} {
+				if strings.Contains(e.Request+e.Response+e.Note, raw) {
+					t.Errorf("%s evidence shows %q unmasked", f.Check, raw)
+				}
+			}
+		}
+	}
+}
+
+func TestLab_DjangoDynamo_Fixed(t *testing.T) {
+	url := labURL(t, "PARAPET_LAB_DJANGO_FIXED_URL")
+	rep := scanLab(t, url)
+	for _, f := range rep.Findings {
+		if f.Severity.Rank() > finding.Low.Rank() {
+			t.Errorf("fixed lab: %s %s at %s %s (%s)", f.Severity, f.Check, f.Location.Path, f.Location.Param, f.Title)
+		}
+	}
+	if rep.Grade != "A" && rep.Grade != "B" {
+		t.Errorf("fixed lab graded %s (score %d)", rep.Grade, rep.Score)
+	}
+}
