@@ -24,6 +24,11 @@ type jsonCounts struct {
 
 // detectJSON reports JSON type-indicator keys in d.
 func detectJSON(d string) (result, bool) {
+	// Every indicator needs a double quote, except a node-serialize
+	// function string passed alone.
+	if strings.IndexByte(d, '"') < 0 && !strings.HasPrefix(d, nodeSerializeMarker) {
+		return result{}, false
+	}
 	r := result{format: JSONTypeKey}
 	var n jsonCounts
 	if strings.Contains(d, `"py/`) {

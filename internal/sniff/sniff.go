@@ -44,16 +44,26 @@ const (
 	JSONTypeKey Format = "json-type-indicator"
 )
 
-// Encoding names used in Match.Encoding. When a value was peeled twice the
-// names are joined with "+", outermost first (e.g. "percent+base64").
+// Encoding names used in Match.Encoding. When a value was peeled more than
+// once the names are joined with "+", outermost first (e.g.
+// "percent+base64", "base64+gzip").
 const (
-	EncRaw       = "raw"
-	EncBase64    = "base64"
+	// EncRaw: the object is the value itself.
+	EncRaw = "raw"
+	// EncBase64: standard base64 (RFC 4648 §4), padding optional.
+	EncBase64 = "base64"
+	// EncBase64URL: URL-safe base64 (RFC 4648 §5), or text without padding.
 	EncBase64URL = "base64url"
-	EncHex       = "hex"
-	EncPercent   = "percent"
-	EncGzip      = "gzip"
-	EncZlib      = "zlib"
+	// EncHex: hexadecimal, either case.
+	EncHex = "hex"
+	// EncPercent: %XX escapes (and '+' for space, as forms and PHP's
+	// urlencode write it).
+	EncPercent = "percent"
+	// EncGzip: a gzip member, after a base64 or hex layer.
+	EncGzip = "gzip"
+	// EncZlib: a zlib stream, after a base64 or hex layer or in the
+	// '.'-prefixed payload of a Django or itsdangerous signed value.
+	EncZlib = "zlib"
 )
 
 // Limits that bound the work done on one value.
@@ -96,9 +106,13 @@ type Match struct {
 	// Detail is a short human-readable summary, e.g. "pickle protocol 4,
 	// 3 global references, REDUCE×1".
 	Detail string
-	// Strong is true when the structure parsed fully and consistently,
-	// false when only a prefix or a marker was recognised (a truncated
-	// stream, a tag outside a YAML token position, ...).
+	// Strong is true when the structure parsed fully and consistently.
+	// It is false for: a pickle cut short (a long valid prefix) or followed
+	// by trailing bytes; a Java stream cut short, or whose magic is
+	// followed by content the walker could not read as a class
+	// descriptor; JSON type indicators in text that is not one valid JSON
+	// document. PHP matches are always whole; YAML tags are only reported
+	// at token positions outside comments and quotes, so they are Strong.
 	Strong bool
 	// Start and End delimit the bytes of the value that carry the object,
 	// value[Start:End]: the whole value for a raw object; the value without
@@ -404,7 +418,9 @@ func (s *sniffer) segments(v string, off int) {
 // with a Java or pickle magic (e.g. a JSF ViewState in an HTML form, a
 // pickle in a JSON document) and decodes only those.
 func (s *sniffer) embedded(v string) {
-	if len(v) < minEncodedLen+2 {
+	// A blob needs a boundary before it (a blob at offset 0 that is not the
+	// whole value is left to the segment scan).
+	if len(v) < minEncodedLen+2 || strings.IndexAny(v, boundaryChars) < 0 {
 		return
 	}
 	budget := maxEmbedded
@@ -469,11 +485,10 @@ func (s *sniffer) embedded(v string) {
 	}
 }
 
+// boundaryChars may precede an embedded blob.
+const boundaryChars = "\"'=:> \t\r\n,;([{`"
+
 // isBoundary reports whether c may precede an embedded blob.
 func isBoundary(c byte) bool {
-	switch c {
-	case '"', '\'', '=', ':', '>', ' ', '\t', '\r', '\n', ',', ';', '(', '[', '{', '`':
-		return true
-	}
-	return false
+	return strings.IndexByte(boundaryChars, c) >= 0
 }
