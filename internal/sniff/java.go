@@ -83,6 +83,7 @@ type jWalker struct {
 	handles []*jDesc // nil for handles that are not class descriptors
 	classes classList
 	descs   int
+	objects int // content elements other than block data, null and reset
 	depth   int
 	err     jErr
 }
@@ -103,11 +104,18 @@ func detectJava(d string) (result, bool) {
 	stopped := w.pos
 	if !full {
 		w.scanDescs()
+		if w.descs == 0 && len(w.classes.names) == 0 {
+			// The magic and a type code, then nothing the walker or the
+			// descriptor scan can read: too little to tell a Java stream
+			// from four unlucky bytes.
+			return result{}, false
+		}
 	}
 	// Strong: the grammar walk reached the end, or it read at least one
 	// whole class descriptor and stopped for a reason other than running
 	// out of input (a cut stream is reported, but weakly, as for pickle).
-	strong := full || (w.descs > 0 && w.err != jTruncated)
+	// A stream of block data alone (primitives, no object) is weak too.
+	strong := full && w.objects > 0 || w.descs > 0 && w.err != jTruncated
 	r := result{format: JavaSerialized, classes: w.classes, strong: strong}
 	var b strings.Builder
 	b.WriteString("Java stream magic ACED0005, ")
@@ -217,6 +225,9 @@ func (w *jWalker) content(block bool) bool {
 	tc, ok := w.u1()
 	if !ok {
 		return false
+	}
+	if tc != jTCBlockData && tc != jTCBlockDataLong && tc != jTCReset && tc != jTCNull {
+		w.objects++
 	}
 	switch tc {
 	case jTCNull:

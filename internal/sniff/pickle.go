@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // Pickle opcodes, as listed by Python's pickletools (protocols 0 to 5).
@@ -182,7 +183,10 @@ func detectPickle(d string) (result, bool) {
 			return result{}, false
 		}
 		trailing := len(d) - w.pos
-		if trailing > 0 && w.ops < 4 {
+		if trailing > 0 && (w.pos < 32 || w.ops < 6) {
+			// Python ignores bytes after STOP, but a short pickle ("(dp0\n.",
+			// an empty dict; "cmod\nX\n.", one GLOBAL) followed by other
+			// bytes is more likely chance than a pickle with a suffix.
 			return result{}, false
 		}
 		r.strong = trailing == 0
@@ -712,10 +716,18 @@ func map1(op byte) int {
 }
 
 // pyDotted reports whether s is a plausible Python module or qualified name:
-// identifiers joined by dots.
+// identifiers joined by dots (non-ASCII letters must be valid UTF-8).
 func pyDotted(s string) bool {
 	if s == "" || len(s) > pkMaxName {
 		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			if !utf8.ValidString(s) {
+				return false
+			}
+			break
+		}
 	}
 	start := true
 	for i := 0; i < len(s); i++ {

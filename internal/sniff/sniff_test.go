@@ -56,7 +56,7 @@ func TestSniff_Table(t *testing.T) {
 		{"pickle p0 canary", "cparapet_canary\nX\n.", PythonPickle, "raw", []string{"parapet_canary.X"}, true},
 		{"pickle p0 dict", "(dp0\nVa\np1\nI1\ns.", PythonPickle, "raw", nil, true},
 		{"pickle p0 inst", "(ishop.models\nProfile\np0\n(dp1\nVname\np2\nVx\np3\nsb.", PythonPickle, "raw", []string{"shop.models.Profile"}, true},
-		{"java magic only", "\xac\xed\x00\x05\x73garbage", JavaSerialized, "raw", nil, false},
+		{"java cut in a descriptor", "\xac\xed\x00\x05\x73\x72\x00\x11java.util.HashMap\x05\x07\xda\xc1\xc3\x16\x60\xd1\x03\x00\x02F\x00", JavaSerialized, "raw", []string{"java.util.HashMap"}, false},
 		{"php object", `O:8:"stdClass":1:{s:1:"a";i:1;}`, PHPSerialized, "raw", []string{"stdClass"}, true},
 		{"php namespaced", `O:8:"App\User":0:{}`, PHPSerialized, "raw", []string{`App\User`}, true},
 		{"php array", `a:2:{i:0;s:3:"foo";i:1;d:0.5;}`, PHPSerialized, "raw", nil, true},
@@ -189,6 +189,10 @@ func TestSniff_HexHashIsNotJava(t *testing.T) {
 	none(t, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
 	none(t, "d41d8cd98f00b204e9800998ecf8427e")
 	none(t, "aced0005"+strings.Repeat("00", 12)) // magic, then no valid content byte
+	// Magic and a valid type code, then noise (the negative corpus drew
+	// this one: 0x7a is TC_BLOCKDATALONG).
+	none(t, "aced00057a86c81c034b1ffa798c5cc9883f92186484b283")
+	none(t, "\xac\xed\x00\x05\x73garbage")
 }
 
 func TestSniff_DjangoSignedJSONCookieIsNotPickle(t *testing.T) {
@@ -363,5 +367,38 @@ func TestSniff_AuthSchemeAndWhitespace(t *testing.T) {
 	m = only(t, "  "+enc+"\r\n")
 	if m.Start != 2 || m.End != 2+len(enc) {
 		t.Fatalf("got %+v", m)
+	}
+}
+
+// TestSniff_RandomBytesAreNotSerialized draws random bytes behind prefixes
+// that start real formats (a PROTO header, a protocol 0 dict, a GLOBAL, PHP
+// and gzip/zlib headers) and checks that, in every encoding, the walkers
+// still need real structure. (Behind the Java magic, random bytes can form a
+// valid stream of block data now and then, which is then reported weakly.)
+func TestSniff_RandomBytesAreNotSerialized(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	prefixes := []string{"", "\x80\x02", "\x80\x04\x95", "(dp0\n", "ccopy_reg\n", "a:", "O:8:\"", "\x1f\x8b\x08", "\x78\x9c", "(", "}q\x00(X"}
+	n := 200000
+	if testing.Short() {
+		n = 20000
+	}
+	for i := 0; i < n; i++ {
+		b := make([]byte, 8+rng.Intn(120))
+		rng.Read(b)
+		b = append([]byte(prefixes[i%len(prefixes)]), b...)
+		var v string
+		switch i / len(prefixes) % 4 {
+		case 0:
+			v = base64.StdEncoding.EncodeToString(b)
+		case 1:
+			v = base64.RawURLEncoding.EncodeToString(b)
+		case 2:
+			v = hex.EncodeToString(b)
+		default:
+			v = string(b)
+		}
+		if ms := Sniff(v); len(ms) > 0 {
+			t.Fatalf("random value %q matched %+v", v, ms)
+		}
 	}
 }
