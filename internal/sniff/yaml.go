@@ -75,12 +75,12 @@ func detectYAML(d string) (result, bool) {
 				// parser would see.
 				continue
 			}
-			if inYAMLComment(d, at) {
-				continue
-			}
 		}
 		if candidates++; candidates > yamlMaxCandidates {
 			break
+		}
+		if at > 0 && inYAMLComment(d, at) {
+			continue
 		}
 		tag, target, next, ok := yamlTagAt(d, at)
 		if !ok {
