@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -65,7 +66,7 @@ func loadNegative(t testing.TB) (values, where []string) {
 				continue
 			}
 			values = append(values, sc.Text())
-			where = append(where, filepath.Base(f)+":"+itoa(n))
+			where = append(where, filepath.Base(f)+":"+strconv.Itoa(n))
 		}
 		fh.Close()
 		if err := sc.Err(); err != nil {
@@ -75,21 +76,10 @@ func loadNegative(t testing.TB) (values, where []string) {
 	return values, where
 }
 
-func itoa(n int) string {
-	b := []byte{}
-	for {
-		b = append([]byte{byte('0' + n%10)}, b...)
-		n /= 10
-		if n == 0 {
-			return string(b)
-		}
-	}
-}
-
 func TestSniff_PositiveCorpus(t *testing.T) {
 	samples := loadPositive(t)
-	if len(samples) < 30 {
-		t.Fatalf("positive corpus has %d samples, want at least 40", len(samples))
+	if len(samples) < 60 {
+		t.Fatalf("positive corpus has %d samples, want at least 60", len(samples))
 	}
 	for _, s := range samples {
 		t.Run(s.File, func(t *testing.T) {

@@ -342,9 +342,6 @@ func TestDecoders_AgreeWithStdlib(t *testing.T) {
 }
 
 func TestSniff_Deterministic(t *testing.T) {
-	for _, s := range loadPositive(t) {
-		_ = s
-	}
 	a, b := Sniff(b64(pickleP4)), Sniff(b64(pickleP4))
 	if len(a) != 1 || len(b) != 1 || !slices.Equal(a[0].Classes, b[0].Classes) || a[0].Detail != b[0].Detail {
 		t.Fatal("Sniff is not deterministic")
