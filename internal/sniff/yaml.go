@@ -59,6 +59,7 @@ func detectYAML(d string) (result, bool) {
 	r := result{format: YAMLTags}
 	tags, candidates := 0, 0
 	first := ""
+	var cm commentTracker
 	for i := 0; i < len(d); {
 		j := strings.IndexByte(d[i:], '!')
 		if j < 0 {
@@ -79,7 +80,7 @@ func detectYAML(d string) (result, bool) {
 		if candidates++; candidates > yamlMaxCandidates {
 			break
 		}
-		if at > 0 && inYAMLComment(d, at) {
+		if cm.at(d, at) {
 			continue
 		}
 		tag, target, next, ok := yamlTagAt(d, at)
@@ -264,7 +265,7 @@ func rubyConst(s string) bool {
 	if s == "" || len(s) > 256 {
 		return false
 	}
-	for _, part := range strings.Split(s, "::") {
+	for part := range strings.SplitSeq(s, "::") {
 		if part == "" {
 			return false
 		}
@@ -319,19 +320,24 @@ func isWordByte(c byte) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
-// inYAMLComment reports whether position at is inside a YAML comment: a '#'
-// at the start of its line or after whitespace, earlier on the same line
-// (looking back at most 1 KiB, which keeps the scan linear).
-func inYAMLComment(d string, at int) bool {
-	for i := at - 1; i >= 0 && i >= at-1024; i-- {
-		switch d[i] {
+// commentTracker tells whether positions, asked in increasing order, lie
+// inside a YAML comment: after a '#' that starts its line or follows
+// whitespace, up to the end of that line. It reads each byte once.
+type commentTracker struct {
+	pos       int
+	inComment bool
+}
+
+func (c *commentTracker) at(d string, at int) bool {
+	for ; c.pos < at; c.pos++ {
+		switch d[c.pos] {
 		case '\n':
-			return false
+			c.inComment = false
 		case '#':
-			if i == 0 || d[i-1] == ' ' || d[i-1] == '\t' || d[i-1] == '\n' {
-				return true
+			if c.pos == 0 || d[c.pos-1] == ' ' || d[c.pos-1] == '\t' || d[c.pos-1] == '\n' {
+				c.inComment = true
 			}
 		}
 	}
-	return false
+	return c.inComment
 }
