@@ -246,7 +246,7 @@ func TestInterrupt_Exit130WithPartialReport(t *testing.T) {
 
 func TestHostileTarget_NoEscapeReachesTerminal(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Server", "evil/1.0 \x1b]0;owned\x07")
+		w.Header().Set("X-Note", "evil\u202e/1.0 \u009b1m") // Go's client refuses raw ESC in headers; C1 and bidi pass
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(500)
 		_, _ = w.Write([]byte("Traceback (most recent call last):\n  File \"/app/x.py\", line 1, in <module>\n\x1b[2J\x1b[31mValueError: \x9b1mboom\r\n"))
@@ -256,7 +256,7 @@ func TestHostileTarget_NoEscapeReachesTerminal(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d stderr %q", r.code, r.stderr)
 	}
-	for _, bad := range []string{"\x1b", "\x07", "\x9b", "\r"} {
+	for _, bad := range []string{"\x1b", "\x07", "\u009b", "\r", "\u202e"} {
 		if strings.Contains(r.stdout, bad) || strings.Contains(r.stderr, bad) {
 			t.Fatalf("control byte %q reached the terminal", bad)
 		}

@@ -7,9 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -38,6 +36,9 @@ func ParseTarget(raw string) (*url.URL, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		return nil, fmt.Errorf("%w: no target URL given", ErrUsage)
+	}
+	if !strings.Contains(raw, "://") {
+		return nil, fmt.Errorf("%w: URL %q must start with http:// or https://", ErrUsage, raw)
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
