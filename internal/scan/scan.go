@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -225,6 +226,11 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	s.setTarget(target)
 
 	if !interrupted {
+		progress(Event{Phase: "baseline", Message: fmt.Sprintf("requesting %d operations once", inv.Len()), Requests: client.Stats().Requests})
+		baseline(ctx, client, inv, cfg.Selection.Profile, cfg.Budget.Concurrency)
+		interrupted = ctx.Err() != nil && errors.Is(context.Cause(ctx), context.Canceled)
+	}
+	if !interrupted {
 		progress(Event{Phase: "probe", Message: fmt.Sprintf("running %d checks on %d operations", len(checks), inv.Len()),
 			Requests: client.Stats().Requests, ChecksTotal: len(checks)})
 		var wg sync.WaitGroup
@@ -264,6 +270,54 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	}
 	progress(Event{Phase: "done", Requests: client.Stats().Requests})
 	return rep, nil
+}
+
+// Baseline caps: how many operations get one plain request each, by profile.
+var baselineCap = map[string]int{check.ProfileQuick: 50, check.ProfileStandard: 300, check.ProfileDeep: 1000}
+
+// baseline requests every safe operation of the inventory once, as documented
+// or found, so that passive checks see each response even when no active
+// check probes it. URLs discovery already fetched are not requested again.
+func baseline(ctx context.Context, c *engine.Client, inv *inventory.Inventory, profile string, workers int) {
+	seen := map[string]bool{}
+	for _, ex := range c.Exchanges() {
+		if ex.Method == http.MethodGet {
+			seen[ex.URL] = true
+		}
+	}
+	var urls []string
+	for _, op := range inv.Operations() {
+		if op.Method != http.MethodGet || op.URL == "" || seen[op.URL] {
+			continue
+		}
+		seen[op.URL] = true
+		urls = append(urls, op.URL)
+	}
+	if max := baselineCap[profile]; max > 0 && len(urls) > max {
+		urls = urls[:max]
+	}
+	if workers < 1 {
+		workers = engine.DefaultConcurrency
+	}
+	jobs := make(chan string)
+	var wg sync.WaitGroup
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for u := range jobs {
+				_, _ = c.Do(ctx, engine.Request{URL: u, Check: "baseline"})
+			}
+		}()
+	}
+	for _, u := range urls {
+		if ctx.Err() != nil {
+			break
+		}
+		jobs <- u
+	}
+	close(jobs)
+	wg.Wait()
 }
 
 func newToken(r io.Reader) (string, error) {

@@ -77,9 +77,42 @@ func (*Check) Kinds() []check.Kind {
 	return out
 }
 
-// Run implements check.Check. The passive part does the work for now; the
-// active proofs (corrupted blob, class-not-found canary) build on it.
-func (*Check) Run(context.Context, *check.Target, *engine.Client, check.Emit) error { return nil }
+// Run implements check.Check. It reports parameters whose documented
+// examples are serialized objects (the spec says the API takes them); the
+// passive part does the rest. The active proofs (corrupted blob,
+// class-not-found canary) build on both.
+func (c *Check) Run(ctx context.Context, t *check.Target, _ *engine.Client, emit check.Emit) error {
+	if t.Inventory == nil || t.Inventory.SpecURL == "" {
+		return nil
+	}
+	for _, op := range t.Inventory.Operations() {
+		for _, p := range op.Parameters {
+			if len(p.Example) < minValueLen {
+				continue
+			}
+			for _, m := range sniff.Sniff(p.Example) {
+				fi, ok := formats[m.Format]
+				if !ok {
+					continue
+				}
+				in := p.In
+				if in == "" {
+					in = finding.InQuery
+				}
+				emit(c.newFinding(t, fi, m, op.Method, op.URL, op.Path, p.Name, in,
+					fmt.Sprintf("parameter %q (its example in the OpenAPI document)", p.Name),
+					finding.Evidence{
+						Request: "OpenAPI document " + t.Inventory.SpecURL,
+						Note:    fmt.Sprintf("the documented example of %s parameter %q of %s %s is %s", in, p.Name, op.Method, op.Path, fi.what),
+					}, ""))
+			}
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	return nil
+}
 
 // site is one place a value was seen.
 type site struct {
@@ -125,6 +158,9 @@ func (c *Check) Inspect(t *check.Target, ex *engine.Exchange, emit check.Emit) {
 			continue
 		}
 		c.report(t, ex, s, sniff.Sniff(s.value), emit)
+	}
+	if t.Inventory != nil && t.Inventory.SpecURL != "" && (ex.URL == t.Inventory.SpecURL || ex.FinalURL == t.Inventory.SpecURL) {
+		return // the spec's examples are judged per operation by Run
 	}
 	c.inspectBody(t, ex, emit)
 }
@@ -222,46 +258,54 @@ func (c *Check) report(t *check.Target, ex *engine.Exchange, s site, ms []sniff.
 		if u, err := url.Parse(ex.URL); err == nil && u.Path != "" {
 			path = u.Path
 		}
-		param := normalizeParam(s.param)
-		if s.in == finding.InResponseCookie || s.in == finding.InCookie {
-			path = "/" // a cookie is one location for the whole site, wherever it was set
-		}
-		conf := finding.Tentative
-		sev := fi.severity
-		if !m.Strong {
-			sev = lower(sev)
-		}
 		where := describeSite(s.in, s.param)
-		classes := strings.Join(m.Classes, ", ")
-		if classes == "" {
-			classes = "none named"
-		}
-		f := finding.Finding{
-			Check:      "deserialization/" + fi.kind,
-			Category:   finding.Deserialization,
-			Severity:   sev,
-			Confidence: conf,
-			Title:      fi.title,
-			Description: fmt.Sprintf("The %s carries %s (%s, encoding %s; classes: %s). An application that hands "+
-				"serialized objects to clients usually takes them back and deserializes them, and whoever can "+
-				"change the bytes then chooses which classes are built: with pickle, Java serialization, PHP "+
-				"unserialize or unsafe YAML that is remote code execution. This finding is passive: Parapet "+
-				"saw the object but has not yet proved that the server restores it.",
-				where, fi.what, m.Detail, m.Encoding, classes),
-			Remediation: remediation(m.Format, t),
-			Location:    finding.Location{Method: ex.Method, URL: ex.URL, Path: path, Param: param, In: s.in},
-			Evidence: []finding.Evidence{evidence.From(ex, t.Mask,
-				fmt.Sprintf("%s in %s (%s encoding) referencing %s", m.Format, where, m.Encoding, classes), excerpt(s.value, m))},
-			Details: map[string]any{
-				"format":   string(m.Format),
-				"encoding": m.Encoding,
-				"classes":  append([]string{}, m.Classes...),
-				"detail":   m.Detail,
-				"strong":   m.Strong,
-			},
-			Reproduce: evidence.Curl(ex, t.Mask),
-		}
-		emit(f)
+		ev := evidence.From(ex, t.Mask, fmt.Sprintf("%s in %s (%s encoding) referencing %s",
+			m.Format, where, m.Encoding, classList(m)), excerpt(s.value, m))
+		emit(c.newFinding(t, fi, m, ex.Method, ex.URL, path, normalizeParam(s.param), s.in, where, ev, evidence.Curl(ex, t.Mask)))
+	}
+}
+
+func classList(m sniff.Match) string {
+	if len(m.Classes) == 0 {
+		return "none named"
+	}
+	return strings.Join(m.Classes, ", ")
+}
+
+// newFinding builds the finding for one serialized object at one location.
+func (c *Check) newFinding(t *check.Target, fi formatInfo, m sniff.Match, method, rawURL, path, param, in, where string,
+	ev finding.Evidence, reproduce string) finding.Finding {
+	if in == finding.InResponseCookie || in == finding.InCookie {
+		// A cookie is one location for the whole site, wherever it was set or sent.
+		method, path = "GET", "/"
+	}
+	sev := fi.severity
+	if !m.Strong {
+		sev = lower(sev)
+	}
+	return finding.Finding{
+		Check:      "deserialization/" + fi.kind,
+		Category:   finding.Deserialization,
+		Severity:   sev,
+		Confidence: finding.Tentative,
+		Title:      fi.title,
+		Description: fmt.Sprintf("The %s carries %s (%s, encoding %s; classes: %s). An application that hands "+
+			"serialized objects to clients usually takes them back and deserializes them, and whoever can "+
+			"change the bytes then chooses which classes are built: with pickle, Java serialization, PHP "+
+			"unserialize or unsafe YAML that is remote code execution. This finding is passive: Parapet "+
+			"saw the object but has not yet proved that the server restores it.",
+			where, fi.what, m.Detail, m.Encoding, classList(m)),
+		Remediation: remediation(m.Format, t),
+		Location:    finding.Location{Method: method, URL: rawURL, Path: path, Param: param, In: in},
+		Evidence:    []finding.Evidence{ev},
+		Details: map[string]any{
+			"format":   string(m.Format),
+			"encoding": m.Encoding,
+			"classes":  append([]string{}, m.Classes...),
+			"detail":   m.Detail,
+			"strong":   m.Strong,
+		},
+		Reproduce: reproduce,
 	}
 }
 
