@@ -24,7 +24,7 @@ var sensitiveHeaders = map[string]bool{
 
 // IsSensitiveHeader reports whether a header carries credentials by its name.
 func IsSensitiveHeader(name string) bool {
-	n := strings.ToLower(name)
+	n := strings.ReplaceAll(strings.ToLower(name), "_", "-")
 	if sensitiveHeaders[n] {
 		return true
 	}
@@ -58,17 +58,22 @@ func (m *Masker) AddSecret(v string) {
 }
 
 var (
-	bearerRe  = regexp.MustCompile(`(?i)\b(bearer|basic|token)\s+[A-Za-z0-9\-._~+/=]{8,}`)
-	jwtRe     = regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*`)
-	awsKeyRe  = regexp.MustCompile(`\b((?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{12})([A-Z0-9]{4})\b`)
-	kvRe      = regexp.MustCompile(`(?i)((?:password|passwd|secret|api[_-]?key|access[_-]?token|refresh[_-]?token|client[_-]?secret|aws_secret_access_key|private[_-]?key)["']?\s*[:=]\s*["']?)([^"'\s,;&}]{4,})`)
-	tokenRe   = regexp.MustCompile(`\b(sk_live_|rk_live_|sk_test_|ghp_|gho_|ghs_|ghu_|github_pat_|xox[abposr]-)[A-Za-z0-9_\-]{8,}`)
-	privKeyRe = regexp.MustCompile(`-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)`)
-	cardRe    = regexp.MustCompile(`\b(?:\d[ -]?){12,18}\d\b`)
-	ssnRe     = regexp.MustCompile(`\b\d{3}-\d{2}-(\d{4})\b`)
+	bearerRe      = regexp.MustCompile(`(?i)\b(bearer|basic|token)\s+[A-Za-z0-9\-._~+/=]{8,}`)
+	jwtRe         = regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*`)
+	awsKeyRe      = regexp.MustCompile(`\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b`)
+	kvRe          = regexp.MustCompile(`(?i)((?:[a-z0-9_-]*(?:password|passwd|secret|api[_-]?key|access[_-]?token|refresh[_-]?token|auth[_-]?token|private[_-]?key)[a-z0-9_-]*)["']?\s*[:=]\s*["']?)([^"'\s,;&}<]{4,})`)
+	tokenRe       = regexp.MustCompile(`\b(sk_live_|rk_live_|sk_test_|rk_test_|ghp_|gho_|ghs_|ghu_|ghr_|github_pat_|xox[abposr]-|AIza|django-insecure-)[A-Za-z0-9_\-]{8,}`)
+	slackHookRe   = regexp.MustCompile(`(https://hooks\.slack\.com/services/)[A-Za-z0-9/_-]+`)
+	urlPassRe     = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s"']+:)([^@\s/"']+)@`)
+	privKeyRe     = regexp.MustCompile(`-----BEGIN ([A-Z ]*)PRIVATE KEY( BLOCK)?-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY( BLOCK)?-----|$)`)
+	cardRe        = regexp.MustCompile(`\b(?:\d[ -]?){12,18}\d\b`)
+	ssnRe         = regexp.MustCompile(`\b\d{3}-\d{2}-(\d{4})\b`)
+	emailRe       = regexp.MustCompile(`\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})\b`)
+	tokenPrefixes = []string{"sk_", "rk_", "gh", "github_pat_", "xox", "AIza", "django-insecure-"}
 )
 
-// Text masks secrets and personal data in free text.
+// Text masks secrets and personal data in free text. Each pattern is tried
+// only when a cheap byte test says it could match.
 func (m *Masker) Text(s string) string {
 	if s == "" {
 		return s
@@ -80,14 +85,41 @@ func (m *Masker) Text(s string) string {
 		}
 		m.mu.RUnlock()
 	}
-	s = privKeyRe.ReplaceAllString(s, "-----BEGIN ${1}PRIVATE KEY-----"+Placeholder+"-----END ${1}PRIVATE KEY-----")
-	s = jwtRe.ReplaceAllStringFunc(s, func(t string) string { return t[:min(len(t), 10)] + Placeholder })
-	s = bearerRe.ReplaceAllString(s, "${1} "+Placeholder)
-	s = tokenRe.ReplaceAllString(s, "${1}"+Placeholder)
-	s = awsKeyRe.ReplaceAllStringFunc(s, func(k string) string { return k[:4] + Placeholder + k[len(k)-4:] })
-	s = kvRe.ReplaceAllString(s, "${1}"+Placeholder)
-	s = cardRe.ReplaceAllStringFunc(s, maskCard)
-	s = ssnRe.ReplaceAllString(s, "***-**-${1}")
+	if strings.Contains(s, "PRIVATE KEY") {
+		s = privKeyRe.ReplaceAllString(s, "-----BEGIN ${1}PRIVATE KEY${2}-----"+Placeholder+"-----END ${1}PRIVATE KEY${2}-----")
+	}
+	if strings.Contains(s, "eyJ") {
+		s = jwtRe.ReplaceAllStringFunc(s, func(t string) string { return t[:min(len(t), 10)] + Placeholder })
+	}
+	lower := strings.ToLower(s)
+	if strings.Contains(lower, "bearer") || strings.Contains(lower, "basic") || strings.Contains(lower, "token") {
+		s = bearerRe.ReplaceAllString(s, "${1} "+Placeholder)
+	}
+	for _, p := range tokenPrefixes {
+		if strings.Contains(s, p) {
+			s = tokenRe.ReplaceAllString(s, "${1}"+Placeholder)
+			break
+		}
+	}
+	if strings.Contains(s, "hooks.slack.com") {
+		s = slackHookRe.ReplaceAllString(s, "${1}"+Placeholder)
+	}
+	if strings.Contains(s, "://") && strings.Contains(s, "@") {
+		s = urlPassRe.ReplaceAllString(s, "${1}"+Placeholder+"@")
+	}
+	if strings.Contains(s, "A") {
+		s = awsKeyRe.ReplaceAllStringFunc(s, func(k string) string { return k[:4] + Placeholder + k[len(k)-4:] })
+	}
+	if strings.ContainsAny(lower, "pskt") && strings.ContainsAny(s, ":=") {
+		s = kvRe.ReplaceAllString(s, "${1}"+Placeholder)
+	}
+	if strings.ContainsAny(s, "0123456789") {
+		s = cardRe.ReplaceAllStringFunc(s, maskCard)
+		s = ssnRe.ReplaceAllString(s, "***-**-${1}")
+	}
+	if strings.Contains(s, "@") {
+		s = emailRe.ReplaceAllString(s, "${1}***@${2}")
+	}
 	return s
 }
 

@@ -398,7 +398,7 @@ func (s *scanner) emit(f finding.Finding) {
 	}
 	if f.Severity.Rank() > old.Severity.Rank() {
 		old.Severity = f.Severity
-		old.Title, old.Description = f.Title, f.Description
+		old.Title, old.Description, old.Details = f.Title, f.Description, f.Details
 	}
 	if confRank(f.Confidence) > confRank(old.Confidence) {
 		old.Confidence = f.Confidence

@@ -5,6 +5,7 @@ package registry
 import (
 	"github.com/parapet-scanner/parapet/internal/check"
 	"github.com/parapet-scanner/parapet/internal/check/deser"
+	"github.com/parapet-scanner/parapet/internal/check/exposure"
 	"github.com/parapet-scanner/parapet/internal/check/input"
 	"github.com/parapet-scanner/parapet/internal/check/inventory"
 	"github.com/parapet-scanner/parapet/internal/check/transport"
@@ -12,6 +13,7 @@ import (
 
 // constructors builds every check, in the order they are listed by `parapet checks`.
 var constructors = []func() check.Check{
+	func() check.Check { return exposure.New() },
 	func() check.Check { return input.New() },
 	func() check.Check { return transport.New() },
 	func() check.Check { return inventory.New() },
