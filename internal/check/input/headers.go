@@ -59,7 +59,7 @@ func carriesCredentials(ex *engine.Exchange) bool {
 		}
 	}
 	for _, ck := range ex.SetCookies() {
-		if ck.Value != "" && ck.MaxAge >= 0 && transport.SessionCookie(ck.Name) {
+		if ck.Value != "" && ck.MaxAge >= 0 && transport.SensitiveCookie(ck.Name, ck.Value) {
 			return true
 		}
 	}

@@ -57,6 +57,41 @@ func SessionCookie(name string) bool {
 	return false
 }
 
+// SensitiveCookie reports whether a cookie should be treated like a session
+// cookie: its name says so, or its value is a long opaque token (a signed or
+// serialized state blob, an access token) rather than a short preference such
+// as "theme=dark" or "lang=en-US". Anti-CSRF cookies are never sensitive here.
+func SensitiveCookie(name, value string) bool {
+	if CSRFCookie(name) {
+		return false
+	}
+	return SessionCookie(name) || tokenLikeValue(value)
+}
+
+// tokenLikeValue reports whether v looks like an opaque credential or state
+// token: at least 24 characters of base64/hex/URL-safe token alphabet with
+// both letters and digits.
+func tokenLikeValue(v string) bool {
+	v = strings.Trim(v, `"`)
+	if len(v) < 24 {
+		return false
+	}
+	letters, digits := false, false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			letters = true
+		case c >= '0' && c <= '9':
+			digits = true
+		case strings.IndexByte("-_.:%+/=~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return letters && digits
+}
+
 // cookieIssues lists what a Set-Cookie lacks and how bad that is.
 type cookieIssues struct {
 	missing []string
@@ -87,7 +122,7 @@ func judgeCookie(ck *http.Cookie, https bool, now time.Time) cookieIssues {
 	if ck.Value == "" || ck.MaxAge < 0 || (!ck.Expires.IsZero() && ck.Expires.Before(now)) {
 		return ci
 	}
-	session := SessionCookie(ck.Name)
+	session := SensitiveCookie(ck.Name, ck.Value)
 	if https && !ck.Secure {
 		sev := finding.Low
 		if session {
@@ -120,7 +155,7 @@ func (c *Check) inspectCookies(t *check.Target, ex *engine.Exchange, https bool,
 		if len(ci.missing) == 0 {
 			continue
 		}
-		session := SessionCookie(ck.Name)
+		session := SensitiveCookie(ck.Name, ck.Value)
 		kind := "cookie"
 		if session {
 			kind = "session cookie"

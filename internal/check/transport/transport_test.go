@@ -754,3 +754,22 @@ func TestProbeBudget(t *testing.T) {
 		t.Errorf("sent %d requests", n.Load())
 	}
 }
+
+func TestSensitiveCookie_OpaqueTokenValueCounts(t *testing.T) {
+	for _, tc := range []struct {
+		name, value string
+		want        bool
+	}{
+		{"profile", "gASVWAAAAAAAAACMEGRlbW9fc2hvcC5tb2RlbHOUjAdQcm9maWxllJOU", true}, // pickled state
+		{"prefs", ".eJyrVkrLz1eyUkpKLFKqBQAdegQ4:1sXb2c:Qm9hdGxvYWRzb2Zz", true},    // Django signed value
+		{"theme", "dark", false},
+		{"lang", "en-US", false},
+		{"consent", "true", false},
+		{"csrftoken", "k3j9d8f7g6h5j4k3l2m1n0b9v8c7x6z5", false},
+		{"banner", "closed-until-next-release-of-the-site", false}, // no digits: a word, not a token
+	} {
+		if got := SensitiveCookie(tc.name, tc.value); got != tc.want {
+			t.Errorf("SensitiveCookie(%q, %q) = %v, want %v", tc.name, tc.value, got, tc.want)
+		}
+	}
+}
