@@ -54,6 +54,7 @@ func extractV3(spec *Spec, doc *v3.Document) {
 			}
 			if len(spec.ops) >= maxSpecOperations {
 				spec.Warnings = append(spec.Warnings, fmt.Sprintf("the spec has more than %d operations; the rest were skipped", maxSpecOperations))
+				spec.capped = true
 				return
 			}
 			o := inventory.Operation{
@@ -312,6 +313,7 @@ func extractV2(spec *Spec, doc *v2.Swagger, raw *rawDoc) {
 			}
 			if len(spec.ops) >= maxSpecOperations {
 				spec.Warnings = append(spec.Warnings, fmt.Sprintf("the spec has more than %d operations; the rest were skipped", maxSpecOperations))
+				spec.capped = true
 				return
 			}
 			o := inventory.Operation{

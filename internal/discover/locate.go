@@ -186,6 +186,10 @@ func (d *discoverer) findSpec(ctx context.Context, pages []*engine.Exchange) (*S
 		if !ex.OK() || ex.Status/100 != 2 || len(ex.Body) == 0 {
 			continue
 		}
+		if ex.BodyTruncated && looksLikeSpec(ex.Body) {
+			d.warn(fmt.Sprintf("the document at %s is larger than the response budget (--max-body) and was not parsed", u.EscapedPath()))
+			continue
+		}
 		if looksLikeSpec(ex.Body) {
 			s, err := parseSpec(ctx, ex.Body, specSource{})
 			if err == nil {

@@ -256,7 +256,8 @@ func detectCookies(c *collector, cookies []*http.Cookie) {
 			c.add(Laravel, "", "cookie "+n+" (Laravel encrypted cookie)")
 		case n == "csrftoken" || n == "django_language":
 			c.add(Django, "", "cookie "+n)
-		case n == "sessionid" && djangoSessionRe.MatchString(v):
+		case n == "sessionid" && djangoSessionRe.MatchString(v) && strings.ContainsAny(v, "ghijklmnopqrstuvwxyz"):
+			// Django's keys draw from a-z0-9; a hex id (any framework) is not one.
 			c.add(Django, "", "cookie sessionid (Django session key shape)")
 		case n == "session" && isFlaskSession(v):
 			c.add(Flask, "", "cookie session (Flask signed-cookie shape)")
@@ -375,6 +376,7 @@ var markers = []marker{
 
 	// PHP / Laravel / Symfony.
 	{lit: "</b>:", re: regexp.MustCompile(`<b>(?:Fatal error|Warning|Notice|Parse error|Deprecated|Strict Standards)</b>:[^\n]{0,600} on line <b>\d+</b>`), techs: []string{PHP}, evidence: "PHP error message"},
+	{lit: ".php on line ", re: regexp.MustCompile(`(?:Fatal error|Warning|Notice|Parse error|Deprecated): [^\n]{0,400} in (?:/|[A-Za-z]:\\)[^\n]{1,300}\.php on line \d+`), techs: []string{PHP}, evidence: "PHP error message"},
 	{lit: "PHP ", re: regexp.MustCompile(`PHP (?:Fatal error|Warning|Notice|Parse error|Deprecated):\s`), techs: []string{PHP}, evidence: "PHP error message"},
 	{lit: "Illuminate\\", techs: []string{Laravel}, evidence: "Laravel class (Illuminate) in an error"},
 	{lit: "vendor/laravel/framework", techs: []string{Laravel}, evidence: "Laravel frame in a stack trace"},

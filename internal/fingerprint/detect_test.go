@@ -274,6 +274,11 @@ func TestDetect_Frameworks(t *testing.T) {
 			want: map[string]string{PHP: ""},
 		},
 		{
+			name: "php warning as text",
+			body: "\nWarning: Undefined variable $user in /var/www/html/api/items.php on line 12\n{\"items\":[]}",
+			want: map[string]string{PHP: ""},
+		},
+		{
 			name:   "spring whitelabel",
 			status: 404,
 			body:   readTestdata(t, "spring-whitelabel.html"),
@@ -381,6 +386,11 @@ func TestDetect_Negatives(t *testing.T) {
 		{
 			name:    "sessionid that is not a django key",
 			cookies: []string{"sessionid=AbC-123_XyZ; Path=/"},
+			not:     []string{Django},
+		},
+		{
+			name:    "hex sessionid is not django",
+			cookies: []string{"sessionid=9f86d081884c7d659a2feaa0c55ad015; Path=/"},
 			not:     []string{Django},
 		},
 		{

@@ -761,7 +761,7 @@ func TestSensitiveCookie_OpaqueTokenValueCounts(t *testing.T) {
 		want        bool
 	}{
 		{"profile", "gASVWAAAAAAAAACMEGRlbW9fc2hvcC5tb2RlbHOUjAdQcm9maWxllJOU", true}, // pickled state
-		{"prefs", ".eJyrVkrLz1eyUkpKLFKqBQAdegQ4:1sXb2c:Qm9hdGxvYWRzb2Zz", true},    // Django signed value
+		{"prefs", ".eJyrVkrLz1eyUkpKLFKqBQAdegQ4:1sXb2c:Qm9hdGxvYWRzb2Zz", true},      // Django signed value
 		{"theme", "dark", false},
 		{"lang", "en-US", false},
 		{"consent", "true", false},
