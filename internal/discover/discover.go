@@ -211,8 +211,11 @@ func (d *discoverer) run(ctx context.Context) (*Result, error) {
 		}
 		d.progress("spec: %d operations (OpenAPI %s)", len(specOps), spec.Version)
 	}
+	if specURL != nil && sameResource(specURL, d.start) {
+		user = nil // the start URL is the document itself, not an endpoint
+	}
 	matcher := newTemplateMatcher(specOps)
-	if i := matcher.match(http.MethodGet, d.start.EscapedPath()); i >= 0 {
+	if i := matcher.match(http.MethodGet, d.start.EscapedPath()); i >= 0 && user != nil {
 		mergeUser(&specOps[i], user)
 		user = nil
 	}
@@ -249,6 +252,13 @@ func (d *discoverer) hasFramework() bool {
 		}
 	}
 	return false
+}
+
+// sameResource reports whether a and b name the same URL, fragment aside.
+func sameResource(a, b *url.URL) bool {
+	x, y := *a, *b
+	x.Fragment, y.Fragment = "", ""
+	return x.String() == y.String()
 }
 
 // userOperation is the start URL as an operation, its query parameters

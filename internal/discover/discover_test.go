@@ -437,6 +437,9 @@ func TestRun_StartURLIsTheSpec(t *testing.T) {
 			t.Errorf("probed %s although the start URL is the spec", p)
 		}
 	}
+	if _, ok := findOp(res.Inventory, "GET", "/v1/openapi.json"); ok {
+		t.Error("the spec document itself became an operation")
+	}
 }
 
 func TestRun_SpecProbesAreBounded(t *testing.T) {

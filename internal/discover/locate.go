@@ -71,7 +71,10 @@ func (d *discoverer) loadExplicitSpec(ctx context.Context, spec string) (*Spec, 
 			return nil, nil, err
 		}
 		if !d.c.InScope(u) {
-			return nil, nil, fmt.Errorf("the spec URL's host %s is not in the scan's scope (only spec URLs on the target's host are supported; download the spec and pass the file)", u.Host)
+			if !strings.EqualFold(u.Host, d.start.Host) {
+				return nil, nil, fmt.Errorf("the spec URL's host %s is not the target's (spec URLs on other hosts are not supported yet; download the spec and pass the file)", u.Host)
+			}
+			return nil, nil, fmt.Errorf("the spec URL is outside the scan's scope (--exclude-path)")
 		}
 		d.progress("fetching spec %s", u.Redacted())
 		ex, err := d.fetch(ctx, u.String())
