@@ -294,3 +294,58 @@ func TestParseSize(t *testing.T) {
 		}
 	}
 }
+
+func TestBadSpecFile_Exit2(t *testing.T) {
+	srv, err := demo.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	spec := filepath.Join(t.TempDir(), "openapi.yaml")
+	if err := os.WriteFile(spec, []byte("this: is: not: [an openapi document"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, context.Background(), fast, "scan", "--spec", spec, srv.URL)
+	if r.code != ExitUsage || !strings.Contains(r.stderr, "spec") {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestSpecOnAnotherHost_FetchedButNotScanned(t *testing.T) {
+	var specHits, otherHits atomic.Int64
+	ln, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Skipf("127.0.0.2 unavailable: %v", err)
+	}
+	specSrv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/openapi.json" {
+			otherHits.Add(1)
+			return
+		}
+		specHits.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"openapi":"3.0.3","info":{"title":"t","version":"1"},"servers":[{"url":"http://` + ln.Addr().String() + `/v1"}],` +
+			`"paths":{"/items":{"get":{"responses":{"200":{"description":"ok"}}}}}}`))
+	})}
+	go func() { _ = specSrv.Serve(ln) }()
+	defer specSrv.Close()
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("{}")) }))
+	defer target.Close()
+	r := runCLI(t, context.Background(), fast, "scan", "--spec", "http://"+ln.Addr().String()+"/openapi.json", "-f", "json", target.URL+"/")
+	if r.code != 0 {
+		t.Fatalf("exit %d stderr %q", r.code, r.stderr)
+	}
+	if specHits.Load() != 1 || otherHits.Load() != 0 {
+		t.Fatalf("spec host: %d spec fetches, %d other requests; want 1 and 0", specHits.Load(), otherHits.Load())
+	}
+	var rep struct {
+		Warnings []string
+		Stats    struct{ Operations int }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Stats.Operations < 2 || !strings.Contains(strings.Join(rep.Warnings, " "), "another host") {
+		t.Fatalf("the spec's operations were not used on the target: %+v", rep)
+	}
+}

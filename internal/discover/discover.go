@@ -152,19 +152,28 @@ func (d *discoverer) progress(format string, args ...any) {
 
 // fetch GETs u once per discovery and fingerprints the response.
 func (d *discoverer) fetch(ctx context.Context, u string) (*engine.Exchange, error) {
+	return d.get(ctx, engine.Request{Method: http.MethodGet, URL: u, Check: CheckID})
+}
+
+// fetchSpec fetches an explicit --spec URL, which may live on a spec-only host.
+func (d *discoverer) fetchSpec(ctx context.Context, u string) (*engine.Exchange, error) {
+	return d.get(ctx, engine.Request{Method: http.MethodGet, URL: u, Check: CheckID, Spec: true})
+}
+
+func (d *discoverer) get(ctx context.Context, r engine.Request) (*engine.Exchange, error) {
 	d.mu.Lock()
-	if ex, ok := d.fetched[u]; ok {
+	if ex, ok := d.fetched[r.URL]; ok {
 		d.mu.Unlock()
 		return ex, ex.Err
 	}
 	d.mu.Unlock()
-	ex, err := d.c.Do(ctx, engine.Request{Method: http.MethodGet, URL: u, Check: CheckID})
+	ex, err := d.c.Do(ctx, r)
 	if ex == nil {
 		return nil, err
 	}
 	d.stack.AddFrom(ex)
 	d.mu.Lock()
-	d.fetched[u] = ex
+	d.fetched[r.URL] = ex
 	d.mu.Unlock()
 	return ex, err
 }

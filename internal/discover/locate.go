@@ -70,14 +70,8 @@ func (d *discoverer) loadExplicitSpec(ctx context.Context, spec string) (*Spec, 
 		if err != nil {
 			return nil, nil, err
 		}
-		if !d.c.InScope(u) {
-			if !strings.EqualFold(u.Host, d.start.Host) {
-				return nil, nil, fmt.Errorf("the spec URL's host %s is not the target's (spec URLs on other hosts are not supported yet; download the spec and pass the file)", u.Host)
-			}
-			return nil, nil, fmt.Errorf("the spec URL is outside the scan's scope (--exclude-path)")
-		}
 		d.progress("fetching spec %s", u.Redacted())
-		ex, err := d.fetch(ctx, u.String())
+		ex, err := d.fetchSpec(ctx, u.String())
 		if err != nil {
 			return nil, nil, err
 		}

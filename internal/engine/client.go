@@ -199,6 +199,14 @@ func pathExcluded(p string, globs []string) bool {
 	return false
 }
 
+// allowed is InScope, widened to the spec hosts for spec fetches.
+func (c *Client) allowed(u *url.URL, r Request) bool {
+	if c.InScope(u) {
+		return true
+	}
+	return r.Spec && (u.Scheme == "http" || u.Scheme == "https") && hostInScope(u, c.opts.Scope.SpecHosts)
+}
+
 // MethodAllowed applies the safety policy of DESIGN.md to one request.
 func (c *Client) MethodAllowed(r Request) bool {
 	switch strings.ToUpper(r.Method) {
@@ -227,7 +235,7 @@ func (c *Client) Do(ctx context.Context, r Request) (*Exchange, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("%w: %q", ErrBadURL, r.URL)
 	}
-	if !c.InScope(u) {
+	if !c.allowed(u, r) {
 		c.refused.Add(1)
 		return nil, fmt.Errorf("%w: %s", ErrOutOfScope, u.Redacted())
 	}
@@ -389,7 +397,7 @@ func (c *Client) send(ctx context.Context, u *url.URL, r Request) *Exchange {
 		if r.NoRedirect {
 			return http.ErrUseLastResponse
 		}
-		if !c.InScope(next.URL) {
+		if !c.allowed(next.URL, r) {
 			ex.OffScopeTarget = next.URL.Redacted()
 			return http.ErrUseLastResponse
 		}

@@ -357,3 +357,20 @@ func TestDescribeNetError(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+func TestScope_SpecHostOnlyForSpecRequests(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL)
+	c := newClient(t, "http://127.0.0.9/", func(o *Options) { o.Scope.SpecHosts = []string{u.Host} })
+	if _, err := c.Do(context.Background(), Request{URL: srv.URL + "/openapi.json"}); !errors.Is(err, ErrOutOfScope) {
+		t.Fatalf("an ordinary request to the spec host must be refused, got %v", err)
+	}
+	if _, err := c.Do(context.Background(), Request{URL: srv.URL + "/openapi.json", Spec: true}); err != nil {
+		t.Fatalf("the spec fetch must be allowed: %v", err)
+	}
+	if hits.Load() != 1 {
+		t.Fatalf("spec host got %d requests, want 1", hits.Load())
+	}
+}

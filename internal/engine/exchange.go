@@ -21,6 +21,9 @@ type Request struct {
 	LLMChat bool
 	// NoRedirect returns the first response instead of following redirects.
 	NoRedirect bool
+	// Spec marks the fetch of an OpenAPI document or one of its $refs: such a
+	// request may also go to Scope.SpecHosts.
+	Spec bool
 }
 
 // Exchange is one request the engine sent and what came back. Body holds the

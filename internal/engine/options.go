@@ -32,6 +32,9 @@ type Scope struct {
 	// ExcludePaths are path globs (path.Match syntax, plus a trailing /** for
 	// "this prefix") that are never requested.
 	ExcludePaths []string
+	// SpecHosts are hosts in scope only for requests marked Request.Spec: the
+	// host of an explicit --spec URL, for the spec and its $refs.
+	SpecHosts []string
 }
 
 // Budget bounds the cost of a scan for the target and for the scanner.

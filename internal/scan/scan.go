@@ -168,7 +168,8 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	}
 
 	client, err := engine.New(engine.Options{
-		Scope:       engine.Scope{Hosts: append([]string{start.Hostname()}, cfg.Scope.AllowHosts...), ExcludePaths: cfg.Scope.ExcludePaths},
+		Scope: engine.Scope{Hosts: append([]string{start.Hostname()}, cfg.Scope.AllowHosts...),
+			ExcludePaths: cfg.Scope.ExcludePaths, SpecHosts: specHosts(cfg.Inputs.Spec)},
 		Budget:      cfg.Budget,
 		Active:      cfg.Scope.Active,
 		UserAgent:   "parapet/" + cfg.Runtime.Version,
@@ -207,6 +208,8 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	switch {
 	case ctx.Err() != nil && errors.Is(context.Cause(ctx), context.Canceled):
 		interrupted = true
+	case derr != nil && errors.Is(derr, discover.ErrSpec):
+		return nil, fmt.Errorf("%w: %v", ErrUsage, derr)
 	case derr != nil && errors.Is(derr, discover.ErrUnreachable):
 		return nil, fmt.Errorf("%w: %s: %s", ErrCannotRun, start.Redacted(), engine.DescribeNetError(derr))
 	case derr != nil:
@@ -318,6 +321,19 @@ func baseline(ctx context.Context, c *engine.Client, inv *inventory.Inventory, p
 	}
 	close(jobs)
 	wg.Wait()
+}
+
+// specHosts returns the host of an explicit --spec URL: in scope for the
+// spec and its $refs only (DESIGN.md, Scope).
+func specHosts(spec string) []string {
+	if !strings.Contains(spec, "://") {
+		return nil
+	}
+	u, err := url.Parse(spec)
+	if err != nil || u.Hostname() == "" {
+		return nil
+	}
+	return []string{u.Host}
 }
 
 func newToken(r io.Reader) (string, error) {
