@@ -90,3 +90,29 @@ type WithFixtures interface {
 type StackDetector interface {
 	DetectStack(ex *engine.Exchange) []fingerprint.Tech
 }
+
+// Has reports whether the target's fingerprinted stack includes the named
+// component (fingerprint ids such as "django").
+func (t *Target) Has(component string) bool {
+	return t != nil && t.Stack != nil && t.Stack.Has(component)
+}
+
+// StackHint returns the advice of the first hint whose component (hint[0])
+// the target's stack has (hint[1]), or "".
+func StackHint(t *Target, hints ...[2]string) string {
+	for _, h := range hints {
+		if t.Has(h[0]) {
+			return h[1]
+		}
+	}
+	return ""
+}
+
+// Remediation joins generic advice with StackHint's, so that a finding
+// carries the fix for the stack Parapet fingerprinted.
+func Remediation(t *Target, generic string, hints ...[2]string) string {
+	if h := StackHint(t, hints...); h != "" {
+		return generic + " " + h
+	}
+	return generic
+}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/parapet-scanner/parapet/internal/engine"
 	"github.com/parapet-scanner/parapet/internal/inventory"
 )
 
@@ -96,17 +97,7 @@ func sameHost(hostport string, target *url.URL) bool {
 	if !strings.EqualFold(strings.Trim(h, "[]"), target.Hostname()) {
 		return false
 	}
-	return p == "" || p == portOf(target)
-}
-
-func portOf(u *url.URL) string {
-	if p := u.Port(); p != "" {
-		return p
-	}
-	if u.Scheme == "https" {
-		return "443"
-	}
-	return "80"
+	return p == "" || p == engine.Port(target)
 }
 
 // concreteURL builds the URL to request for op: the target's origin, the

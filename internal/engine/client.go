@@ -73,26 +73,8 @@ type Client struct {
 
 // New builds a Client from opts, filling budget defaults.
 func New(opts Options) (*Client, error) {
+	opts.Budget = opts.Budget.WithDefaults()
 	b := &opts.Budget
-	def := DefaultBudget()
-	if b.MaxRequests <= 0 {
-		b.MaxRequests = def.MaxRequests
-	}
-	if b.Rate < 0 {
-		b.Rate = def.Rate
-	}
-	if b.Concurrency <= 0 {
-		b.Concurrency = def.Concurrency
-	}
-	if b.Timeout <= 0 {
-		b.Timeout = def.Timeout
-	}
-	if b.MaxBody <= 0 {
-		b.MaxBody = def.MaxBody
-	}
-	if b.MaxRedirects <= 0 {
-		b.MaxRedirects = def.MaxRedirects
-	}
 	c := &Client{opts: opts, now: opts.Now, sleep: opts.Sleep, warnings: map[string]struct{}{}}
 	if c.now == nil {
 		c.now = time.Now
@@ -158,7 +140,7 @@ func hostInScope(u *url.URL, hosts []string) bool {
 	for _, s := range hosts {
 		s = strings.ToLower(strings.TrimSpace(s))
 		if sh, sp, err := net.SplitHostPort(s); err == nil {
-			if strings.Trim(sh, "[]") == h && sp == portOf(u) {
+			if strings.Trim(sh, "[]") == h && sp == Port(u) {
 				return true
 			}
 			continue
@@ -170,7 +152,8 @@ func hostInScope(u *url.URL, hosts []string) bool {
 	return false
 }
 
-func portOf(u *url.URL) string {
+// Port returns u's port, or the default port of its scheme.
+func Port(u *url.URL) string {
 	if p := u.Port(); p != "" {
 		return p
 	}

@@ -61,6 +61,30 @@ func DefaultBudget() Budget {
 	}
 }
 
+// WithDefaults returns b with every zero or invalid field set to its default.
+func (b Budget) WithDefaults() Budget {
+	def := DefaultBudget()
+	if b.MaxRequests <= 0 {
+		b.MaxRequests = def.MaxRequests
+	}
+	if b.Rate < 0 {
+		b.Rate = def.Rate
+	}
+	if b.Concurrency <= 0 {
+		b.Concurrency = def.Concurrency
+	}
+	if b.Timeout <= 0 {
+		b.Timeout = def.Timeout
+	}
+	if b.MaxBody <= 0 {
+		b.MaxBody = def.MaxBody
+	}
+	if b.MaxRedirects <= 0 {
+		b.MaxRedirects = def.MaxRedirects
+	}
+	return b
+}
+
 // Options configures a Client. Zero budget fields take their defaults.
 type Options struct {
 	Scope  Scope

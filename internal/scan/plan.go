@@ -9,7 +9,6 @@ import (
 
 	"github.com/parapet-scanner/parapet/internal/check"
 	"github.com/parapet-scanner/parapet/internal/check/registry"
-	"github.com/parapet-scanner/parapet/internal/engine"
 )
 
 // WritePlan validates cfg and writes what a scan would do, sending nothing
@@ -27,20 +26,7 @@ func WritePlan(w io.Writer, cfg Config) error {
 	if profile == "" {
 		profile = check.ProfileStandard
 	}
-	b := cfg.Budget
-	def := engine.DefaultBudget()
-	if b.MaxRequests <= 0 {
-		b.MaxRequests = def.MaxRequests
-	}
-	if b.Concurrency <= 0 {
-		b.Concurrency = def.Concurrency
-	}
-	if b.Timeout <= 0 {
-		b.Timeout = def.Timeout
-	}
-	if b.MaxBody <= 0 {
-		b.MaxBody = def.MaxBody
-	}
+	b := cfg.Budget.WithDefaults()
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "Plan for %s (dry run: nothing is sent)\n", start.Redacted())
 	fmt.Fprintf(&sb, "  scope:    %s\n", strings.Join(append([]string{start.Hostname()}, cfg.Scope.AllowHosts...), ", "))

@@ -8,7 +8,7 @@ import (
 // remediation returns fix advice for the format, specific to the stack when
 // the scan fingerprinted it.
 func remediation(f sniff.Format, t *check.Target) string {
-	has := func(name string) bool { return t != nil && t.Stack != nil && t.Stack.Has(name) }
+	has := t.Has
 	switch f {
 	case sniff.PythonPickle:
 		base := "Never unpickle data a client can reach: pickle.loads runs code chosen by whoever wrote the bytes, and signing only helps while the key stays secret. " +

@@ -229,26 +229,6 @@ func (c *Check) Inspect(t *check.Target, ex *engine.Exchange, emit check.Emit) {
 	}
 }
 
-// stackHint returns the first hint whose component the target's stack has.
-func stackHint(t *check.Target, hints ...[2]string) string {
-	if t == nil || t.Stack == nil {
-		return ""
-	}
-	for _, h := range hints {
-		if t.Stack.Has(h[0]) {
-			return h[1]
-		}
-	}
-	return ""
-}
-
-func remediation(generic, specific string) string {
-	if specific == "" {
-		return generic
-	}
-	return generic + " " + specific
-}
-
 // siteURL returns scheme://host/ for u.
 func siteURL(u *url.URL) string {
 	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/"}).String()

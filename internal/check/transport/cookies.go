@@ -175,8 +175,8 @@ func (c *Check) inspectCookies(t *check.Target, ex *engine.Exchange, https bool,
 			Confidence:  finding.Confirmed,
 			Title:       "Cookie set without security attributes",
 			Description: desc,
-			Remediation: remediation("Set the cookie with `Secure; HttpOnly; SameSite=Lax` (Strict where cross-site navigation never needs it); anti-CSRF cookies that JavaScript must read may omit HttpOnly.",
-				cookieHint(t, session)),
+			Remediation: check.Remediation(t, "Set the cookie with `Secure; HttpOnly; SameSite=Lax` (Strict where cross-site navigation never needs it); anti-CSRF cookies that JavaScript must read may omit HttpOnly.",
+				cookieHints(session)...),
 			CWE: cookieCWE(ci.missing),
 			// A cookie belongs to the site, not to the request that set it:
 			// the method is fixed so that a cookie set on every response
@@ -231,22 +231,23 @@ func sameSiteName(s http.SameSite) string {
 	return ""
 }
 
-func cookieHint(t *check.Target, session bool) string {
+// cookieHints is the per-stack advice for setting cookie attributes.
+func cookieHints(session bool) [][2]string {
 	if !session {
-		return stackHint(t,
-			[2]string{"django", "Django: CSRF_COOKIE_SECURE = True; for your own cookies pass secure=True, samesite='Lax' to response.set_cookie()."},
-			[2]string{"express", "Express: res.cookie(name, value, { secure: true, sameSite: 'lax' })."},
-			[2]string{"flask", "Flask: response.set_cookie(name, value, secure=True, samesite='Lax')."},
-		)
+		return [][2]string{
+			{"django", "Django: CSRF_COOKIE_SECURE = True; for your own cookies pass secure=True, samesite='Lax' to response.set_cookie()."},
+			{"express", "Express: res.cookie(name, value, { secure: true, sameSite: 'lax' })."},
+			{"flask", "Flask: response.set_cookie(name, value, secure=True, samesite='Lax')."},
+		}
 	}
-	return stackHint(t,
-		[2]string{"django", "Django: SESSION_COOKIE_SECURE = True, SESSION_COOKIE_HTTPONLY = True (default), SESSION_COOKIE_SAMESITE = 'Lax'."},
-		[2]string{"flask", "Flask: SESSION_COOKIE_SECURE = True, SESSION_COOKIE_HTTPONLY = True, SESSION_COOKIE_SAMESITE = 'Lax'."},
-		[2]string{"express", "Express: express-session({ cookie: { secure: true, httpOnly: true, sameSite: 'lax' } }) with app.set('trust proxy', 1) behind a proxy."},
-		[2]string{"spring", "Spring Boot: server.servlet.session.cookie.secure=true, .http-only=true, .same-site=lax."},
-		[2]string{"aspnet", "ASP.NET Core: options.Cookie.SecurePolicy = CookieSecurePolicy.Always, HttpOnly = true, SameSite = SameSiteMode.Lax."},
-		[2]string{"laravel", "Laravel: config/session.php 'secure' => true, 'http_only' => true, 'same_site' => 'lax'."},
-		[2]string{"rails", "Rails: config.session_store :cookie_store, secure: true, httponly: true, same_site: :lax."},
-		[2]string{"php", "PHP: session.cookie_secure=1, session.cookie_httponly=1, session.cookie_samesite=Lax in php.ini."},
-	)
+	return [][2]string{
+		{"django", "Django: SESSION_COOKIE_SECURE = True, SESSION_COOKIE_HTTPONLY = True (default), SESSION_COOKIE_SAMESITE = 'Lax'."},
+		{"flask", "Flask: SESSION_COOKIE_SECURE = True, SESSION_COOKIE_HTTPONLY = True, SESSION_COOKIE_SAMESITE = 'Lax'."},
+		{"express", "Express: express-session({ cookie: { secure: true, httpOnly: true, sameSite: 'lax' } }) with app.set('trust proxy', 1) behind a proxy."},
+		{"spring", "Spring Boot: server.servlet.session.cookie.secure=true, .http-only=true, .same-site=lax."},
+		{"aspnet", "ASP.NET Core: options.Cookie.SecurePolicy = CookieSecurePolicy.Always, HttpOnly = true, SameSite = SameSiteMode.Lax."},
+		{"laravel", "Laravel: config/session.php 'secure' => true, 'http_only' => true, 'same_site' => 'lax'."},
+		{"rails", "Rails: config.session_store :cookie_store, secure: true, httponly: true, same_site: :lax."},
+		{"php", "PHP: session.cookie_secure=1, session.cookie_httponly=1, session.cookie_samesite=Lax in php.ini."},
+	}
 }

@@ -147,28 +147,6 @@ func isHTML(ex *engine.Exchange) bool {
 	return ct == "text/html" || ct == "application/xhtml+xml"
 }
 
-// stackHint returns the first hint whose component the target's stack has.
-// Each pair is a stack id and the advice for it.
-func stackHint(t *check.Target, hints ...[2]string) string {
-	if t == nil || t.Stack == nil {
-		return ""
-	}
-	for _, h := range hints {
-		if t.Stack.Has(h[0]) {
-			return h[1]
-		}
-	}
-	return ""
-}
-
-// remediation joins the generic advice with the stack-specific one.
-func remediation(generic, specific string) string {
-	if specific == "" {
-		return generic
-	}
-	return generic + " " + specific
-}
-
 // runPlainHTTP reports an http:// target unless its start URL redirects to https.
 func (c *Check) runPlainHTTP(ctx context.Context, t *check.Target, cl *engine.Client, emit check.Emit) {
 	ex, err := cl.Do(ctx, engine.Request{URL: t.URL.String(), Check: KindPlainHTTP, NoRedirect: true})
@@ -198,15 +176,14 @@ func (c *Check) runPlainHTTP(ctx context.Context, t *check.Target, cl *engine.Cl
 		Confidence:  finding.Confirmed,
 		Title:       "API served over plain HTTP",
 		Description: desc,
-		Remediation: remediation("Serve the API only over HTTPS (TLS 1.2 or later) and answer plain http:// with a 301/308 redirect to https:// (or close port 80).",
-			stackHint(t,
-				[2]string{"django", "Django: terminate TLS in front of the app and set SECURE_SSL_REDIRECT = True (with SECURE_PROXY_SSL_HEADER when behind a proxy)."},
-				[2]string{"nginx", "nginx: add a `listen 443 ssl` server block and `return 301 https://$host$request_uri;` in the port-80 server."},
-				[2]string{"express", "Express: terminate TLS at the load balancer or use https.createServer, and redirect http requests (app.set('trust proxy', 1) when behind a proxy)."},
-				[2]string{"spring", "Spring Boot: configure server.ssl.* and require HTTPS with http.requiresChannel().anyRequest().requiresSecure()."},
-				[2]string{"aspnet", "ASP.NET Core: app.UseHttpsRedirection() and app.UseHsts()."},
-				[2]string{"flask", "Flask: terminate TLS in front of the app and redirect http (for example with flask-talisman)."},
-			)),
+		Remediation: check.Remediation(t, "Serve the API only over HTTPS (TLS 1.2 or later) and answer plain http:// with a 301/308 redirect to https:// (or close port 80).",
+			[2]string{"django", "Django: terminate TLS in front of the app and set SECURE_SSL_REDIRECT = True (with SECURE_PROXY_SSL_HEADER when behind a proxy)."},
+			[2]string{"nginx", "nginx: add a `listen 443 ssl` server block and `return 301 https://$host$request_uri;` in the port-80 server."},
+			[2]string{"express", "Express: terminate TLS at the load balancer or use https.createServer, and redirect http requests (app.set('trust proxy', 1) when behind a proxy)."},
+			[2]string{"spring", "Spring Boot: configure server.ssl.* and require HTTPS with http.requiresChannel().anyRequest().requiresSecure()."},
+			[2]string{"aspnet", "ASP.NET Core: app.UseHttpsRedirection() and app.UseHsts()."},
+			[2]string{"flask", "Flask: terminate TLS in front of the app and redirect http (for example with flask-talisman)."},
+		),
 		CWE: "CWE-319",
 		Location: finding.Location{
 			URL:  siteURL(t.URL),
@@ -270,14 +247,13 @@ func (c *Check) runHTTPSRedirect(ctx context.Context, t *check.Target, cl *engin
 			"redirecting to https://. Users and clients that type or link the bare host name stay on an unencrypted " +
 			"connection, and cookies without the Secure flag are sent in clear to it; an attacker on the network can " +
 			"also strip the upgrade to HTTPS (SSL stripping).",
-		Remediation: remediation("Answer every plain-http request with a 301 or 308 redirect to the same URL on https://, and send HSTS on HTTPS responses so browsers stop trying http at all.",
-			stackHint(t,
-				[2]string{"nginx", "nginx: in the port-80 server block use `return 301 https://$host$request_uri;`."},
-				[2]string{"apache", "Apache: `Redirect permanent / https://your-host/` in the port-80 VirtualHost."},
-				[2]string{"django", "Django: SECURE_SSL_REDIRECT = True."},
-				[2]string{"aspnet", "ASP.NET Core: app.UseHttpsRedirection()."},
-				[2]string{"spring", "Spring Security: http.requiresChannel().anyRequest().requiresSecure()."},
-			)),
+		Remediation: check.Remediation(t, "Answer every plain-http request with a 301 or 308 redirect to the same URL on https://, and send HSTS on HTTPS responses so browsers stop trying http at all.",
+			[2]string{"nginx", "nginx: in the port-80 server block use `return 301 https://$host$request_uri;`."},
+			[2]string{"apache", "Apache: `Redirect permanent / https://your-host/` in the port-80 VirtualHost."},
+			[2]string{"django", "Django: SECURE_SSL_REDIRECT = True."},
+			[2]string{"aspnet", "ASP.NET Core: app.UseHttpsRedirection()."},
+			[2]string{"spring", "Spring Security: http.requiresChannel().anyRequest().requiresSecure()."},
+		),
 		CWE: "CWE-319",
 		Location: finding.Location{
 			URL:  target,
