@@ -96,109 +96,21 @@ func cleanVersion(v string) string {
 	return v
 }
 
-// product is one "Name/Version" token of a Server or X-Powered-By header.
-type product struct{ name, version string }
+// rackRuntimeRe is Rack::Runtime's X-Runtime value ("0.004211" seconds).
+var rackRuntimeRe = regexp.MustCompile(`^\d{1,4}\.\d{1,9}$`)
 
-// productRe matches "Name/1.2", "Name 1.2" is not matched on purpose (too
-// loose), "Jetty(9.4.44)" and bare "Name"; comments are scanned as well, so
-// "WEBrick/1.7.0 (Ruby/3.1.2/2022-04-12)" yields WEBrick and Ruby.
-var productRe = regexp.MustCompile(`([A-Za-z][A-Za-z0-9_.+-]*)(?:\s*[/(]\s*v?([0-9][0-9A-Za-z._+-]*))?`)
-
-func products(v string) []product {
-	if len(v) > 512 {
-		v = v[:512]
-	}
-	var out []product
-	for _, m := range productRe.FindAllStringSubmatch(v, 16) {
-		out = append(out, product{name: strings.ToLower(strings.TrimRight(m[1], ".-")), version: m[2]})
-	}
-	return out
-}
-
-// productInfo is what one lowercase product token reveals.
-type productInfo struct {
-	techs []string
-	// versioned: the token's version is the first component's version (true
-	// for "nginx/1.25", false for "WSGIServer/0.2", which is not Python's).
-	versioned bool
-}
-
-// serverProducts and poweredByProducts map product tokens of the Server and
-// X-Powered-By headers to components.
-var serverProducts = map[string]productInfo{
-	"wsgiserver":        {techs: []string{Python}, versioned: false},
-	"cpython":           {techs: []string{Python}, versioned: true},
-	"python":            {techs: []string{Python}, versioned: true},
-	"werkzeug":          {techs: []string{Werkzeug, Flask}, versioned: true},
-	"uvicorn":           {techs: []string{Uvicorn}, versioned: true},
-	"gunicorn":          {techs: []string{Gunicorn}, versioned: true},
-	"hypercorn":         {techs: []string{Python}, versioned: false},
-	"hypercorn-h11":     {techs: []string{Python}, versioned: false},
-	"hypercorn-h2":      {techs: []string{Python}, versioned: false},
-	"daphne":            {techs: []string{Python}, versioned: false},
-	"waitress":          {techs: []string{Python}, versioned: false},
-	"cheroot":           {techs: []string{Python}, versioned: false},
-	"cherrypy":          {techs: []string{Python}, versioned: false},
-	"mod_wsgi":          {techs: []string{Python}, versioned: false},
-	"tornadoserver":     {techs: []string{Tornado}, versioned: true},
-	"aiohttp":           {techs: []string{AIOHTTP}, versioned: true},
-	"kestrel":           {techs: []string{ASPNet}, versioned: false},
-	"microsoft-iis":     {techs: []string{IIS}, versioned: true},
-	"nginx":             {techs: []string{Nginx}, versioned: true},
-	"openresty":         {techs: []string{Nginx}, versioned: false},
-	"apache":            {techs: []string{Apache}, versioned: true},
-	"apache-coyote":     {techs: []string{Tomcat}, versioned: false},
-	"jetty":             {techs: []string{Jetty}, versioned: true},
-	"caddy":             {techs: []string{Caddy}, versioned: true},
-	"webrick":           {techs: []string{WEBrick}, versioned: true},
-	"ruby":              {techs: []string{Ruby}, versioned: true},
-	"puma":              {techs: []string{Puma}, versioned: true},
-	"passenger":         {techs: []string{Passenger}, versioned: false},
-	"php":               {techs: []string{PHP}, versioned: true},
-	"express":           {techs: []string{Express}, versioned: true},
-	"node.js":           {techs: []string{Node}, versioned: true},
-	"phusion_passenger": {techs: []string{Passenger}, versioned: false},
-}
-
-var poweredByProducts = map[string]productInfo{
-	"php":       {techs: []string{PHP}, versioned: true},
-	"hhvm":      {techs: []string{PHP}, versioned: false},
-	"express":   {techs: []string{Express}, versioned: true},
-	"asp.net":   {techs: []string{ASPNet}, versioned: true},
-	"next.js":   {techs: []string{NextJS}, versioned: true},
-	"servlet":   {techs: []string{Java}, versioned: false},
-	"jsp":       {techs: []string{Java}, versioned: false},
-	"undertow":  {techs: []string{Java}, versioned: false},
-	"jboss":     {techs: []string{Java}, versioned: false},
-	"jboss-eap": {techs: []string{Java}, versioned: false},
-	"wildfly":   {techs: []string{Java}, versioned: false},
-	"phusion":   {techs: []string{Passenger}, versioned: false},
-	"django":    {techs: []string{Django}, versioned: true},
-	"flask":     {techs: []string{Flask}, versioned: true},
-	"fastapi":   {techs: []string{FastAPI}, versioned: true},
-	"laravel":   {techs: []string{Laravel}, versioned: true},
-	"rails":     {techs: []string{Rails}, versioned: true},
-}
-
-var runtimeRe = regexp.MustCompile(`^\d{1,4}\.\d{1,9}$`)
-
+// detectHeaders reads the banner headers with ParseBanner, then the headers
+// that only some frameworks send.
 func detectHeaders(c *collector, h http.Header) {
 	if h == nil {
 		return
 	}
-	if v := h.Get("Server"); v != "" {
-		applyProducts(c, "Server header: "+v, v, serverProducts)
+	for _, name := range bannerHeaders {
+		for _, v := range h.Values(name) {
+			detectBanner(c, name, v)
+		}
 	}
-	for _, v := range h.Values("X-Powered-By") {
-		applyProducts(c, "X-Powered-By header: "+v, v, poweredByProducts)
-	}
-	if v := h.Get("X-AspNet-Version"); v != "" {
-		c.add(ASPNet, v, "X-AspNet-Version header: "+v)
-	}
-	if v := h.Get("X-AspNetMvc-Version"); v != "" {
-		c.add(ASPNet, "", "X-AspNetMvc-Version header: "+v)
-	}
-	if v := strings.TrimSpace(h.Get("X-Runtime")); runtimeRe.MatchString(v) {
+	if v := strings.TrimSpace(h.Get("X-Runtime")); rackRuntimeRe.MatchString(v) {
 		// Rack::Runtime. Rails always pairs it with X-Request-Id; a bare
 		// X-Runtime is any Rack app (Sinatra, Hanami, …).
 		if h.Get("X-Request-Id") != "" {
@@ -218,18 +130,29 @@ func detectHeaders(c *collector, h http.Header) {
 	}
 }
 
-func applyProducts(c *collector, evidence, v string, table map[string]productInfo) {
-	for _, p := range products(v) {
-		info, ok := table[p.name]
-		if !ok {
+// detectBanner adds the known products one banner header value names, each
+// with its version when that version discloses one. Unknown products are
+// left out: their ids come from target text and would say nothing a check
+// can use.
+func detectBanner(c *collector, header, value string) {
+	ps := ParseBanner(header, value)
+	if len(ps) == 0 {
+		return
+	}
+	evidence := header + " header: " + value
+	for _, p := range ps {
+		if !p.Known {
 			continue
 		}
-		for i, n := range info.techs {
-			ver := ""
-			if i == 0 && info.versioned {
-				ver = p.version
-			}
-			c.add(n, ver, evidence)
+		version := ""
+		if p.Disclosed() {
+			version = p.Version
+		}
+		c.add(p.ID, version, evidence)
+		if p.ID == Werkzeug {
+			// The Werkzeug server in a Server header is Flask's development
+			// server (`flask run`).
+			c.add(Flask, "", evidence)
 		}
 	}
 }

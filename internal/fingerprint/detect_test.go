@@ -447,6 +447,75 @@ func TestDetect_Negatives(t *testing.T) {
 	})
 }
 
+// The banner headers go through ParseBanner: every known product, with its
+// version when the version discloses one.
+func TestDetect_BannerHeaders(t *testing.T) {
+	runDetectCases(t, []detectCase{
+		{
+			name: "apache php aspnet varnish",
+			headers: map[string]string{
+				"Server":           "Apache/2.4.41 (Ubuntu) OpenSSL/1.1.1f",
+				"X-Powered-By":     "PHP/7.4.3",
+				"X-AspNet-Version": "4.0.30319",
+				"X-Runtime":        "0.004512",
+				"Via":              "1.1 varnish (Varnish/6.0)",
+			},
+			want: map[string]string{Apache: "2.4.41", "ubuntu": "", "openssl": "1.1.1f", PHP: "7.4.3", ASPNet: "4.0.30319", Ruby: "", "varnish": "6.0"},
+			not:  []string{Rails},
+		},
+		{name: "wsgiref fixed version", headers: map[string]string{"Server": "WSGIServer/0.2 CPython/3.11.2"}, want: map[string]string{WSGIRef: "", Python: "3.11.2"}},
+		{name: "werkzeug", headers: map[string]string{"Server": "Werkzeug/2.0.1 Python/3.9"}, want: map[string]string{Werkzeug: "2.0.1", Flask: "", Python: "3.9"}},
+		{name: "uvicorn", headers: map[string]string{"Server": "uvicorn"}, want: map[string]string{Uvicorn: "", Python: ""}},
+		{name: "hypercorn version is not python's", headers: map[string]string{"Server": "hypercorn-h11"}, want: map[string]string{Hypercorn: "", Python: ""}},
+		{name: "kestrel", headers: map[string]string{"Server": "Kestrel"}, want: map[string]string{Kestrel: "", ASPNet: ""}},
+		{name: "iis", headers: map[string]string{"Server": "Microsoft-IIS/10.0"}, want: map[string]string{IIS: "10.0"}, not: []string{ASPNet}},
+		{name: "jetty snapshot", headers: map[string]string{"Server": "Jetty(9.4.z-SNAPSHOT)"}, want: map[string]string{Jetty: "9.4.z-SNAPSHOT", Java: ""}},
+		{name: "coyote 1.1 is not tomcat's version", headers: map[string]string{"Server": "Apache-Coyote/1.1"}, want: map[string]string{Tomcat: "", Java: ""}},
+		{name: "openresty is nginx", headers: map[string]string{"Server": "openresty/1.21.4.1"}, want: map[string]string{OpenResty: "1.21.4.1", Nginx: ""}},
+		{name: "aspnet mvc", headers: map[string]string{"X-AspNetMvc-Version": "5.2"}, want: map[string]string{ASPNetMVC: "5.2", ASPNet: ""}},
+		{name: "aspnet version header without a version", headers: map[string]string{"X-AspNet-Version": "hidden"}, want: map[string]string{ASPNet: ""}},
+		{name: "express and next.js", headers: map[string]string{"X-Powered-By": "Express, Next.js"}, want: map[string]string{Express: "", NextJS: "", Node: ""}},
+		{name: "servlet container", headers: map[string]string{"X-Powered-By": "Servlet/3.1 JSP/2.3"}, want: map[string]string{Servlet: "3.1", JSP: "2.3", Java: ""}},
+		{name: "hhvm", headers: map[string]string{"X-Powered-By": "HHVM/4.153.1"}, want: map[string]string{HHVM: "4.153.1", PHP: ""}},
+		{name: "passenger", headers: map[string]string{"X-Powered-By": "Phusion Passenger(R) 6.0.10"}, want: map[string]string{Passenger: "6.0.10"}},
+		{name: "drupal generator", headers: map[string]string{"X-Generator": "Drupal 9 (https://www.drupal.org)"}, want: map[string]string{"drupal": "9"}},
+		{
+			name:    "unknown products are left out",
+			headers: map[string]string{"Server": "ATS/9.1.2", "Via": "1.1 vegur"},
+			not:     []string{"ats", "vegur"},
+		},
+	})
+}
+
+// A hostile banner yields only known component ids, clean versions and
+// evidence without terminal escapes.
+func TestDetect_HostileBannerIsSanitized(t *testing.T) {
+	for _, h := range []map[string]string{
+		{"Server": "Evil\x1b[31mServer/1.0 <script>x</script>"},
+		{"Server": "nginx/1.25.3 \x1b[31m<script>alert(1)</script> PHP/8.1.2\x1b[0m", "X-Powered-By": "Express\u202e<img src=x>, PHP/8.1.2;\x1b]0;owned\x07"},
+	} {
+		techs := Detect(exchange(detectCase{headers: h}))
+		for _, tech := range techs {
+			if strings.ContainsAny(tech.Name, "\x1b<> ") || strings.ContainsAny(tech.Version, "\x1b<> ") ||
+				strings.ContainsRune(tech.Evidence, 0x1b) || strings.ContainsRune(tech.Evidence, 0x202e) {
+				t.Errorf("unsanitized tech %+v", tech)
+			}
+			if strings.Contains(tech.Name, "evil") || strings.Contains(tech.Name, "script") {
+				t.Errorf("hostile product name became a component: %+v", tech)
+			}
+		}
+		if h["X-Powered-By"] != "" {
+			got := map[string]string{}
+			for _, tech := range techs {
+				got[tech.Name] = tech.Version
+			}
+			if got[Nginx] != "1.25.3" || got[PHP] != "8.1.2" {
+				t.Errorf("known products lost among hostile text: %v", got)
+			}
+		}
+	}
+}
+
 func TestDetect_TransportFailureIsEmpty(t *testing.T) {
 	if got := Detect(&engine.Exchange{Err: os.ErrDeadlineExceeded}); got != nil {
 		t.Fatalf("Detect on a failed exchange = %v", got)

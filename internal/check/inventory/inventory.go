@@ -1,7 +1,7 @@
 // Package inventory is the inventory check. Its version-banner kind reads
 // every response for headers that disclose server, language and framework
-// versions (Server, X-Powered-By, X-AspNet-Version, Via, …); DetectStack
-// exposes what those headers reveal for fingerprinting.
+// versions (Server, X-Powered-By, X-AspNet-Version, Via, …), parsed by
+// fingerprint.ParseBanner, the parser stack fingerprinting uses too.
 package inventory
 
 import (
@@ -14,6 +14,7 @@ import (
 	"github.com/parapet-scanner/parapet/internal/engine"
 	"github.com/parapet-scanner/parapet/internal/evidence"
 	"github.com/parapet-scanner/parapet/internal/finding"
+	"github.com/parapet-scanner/parapet/internal/fingerprint"
 	"github.com/parapet-scanner/parapet/internal/safetext"
 )
 
@@ -58,15 +59,15 @@ func (c *Check) Inspect(t *check.Target, ex *engine.Exchange, emit check.Emit) {
 	if ex == nil || !ex.OK() || ex.Header == nil {
 		return
 	}
-	for _, h := range bannerHeaders {
+	for _, h := range fingerprint.BannerHeaders() {
 		vals := ex.Header.Values(h)
 		if len(vals) == 0 {
 			continue
 		}
-		var all, disclosed []Product
+		var all, disclosed []fingerprint.BannerProduct
 		var value string
 		for _, v := range vals {
-			for _, p := range ParseBanner(h, v) {
+			for _, p := range fingerprint.ParseBanner(h, v) {
 				all = append(all, p)
 				if p.Disclosed() {
 					if value == "" {
@@ -84,14 +85,14 @@ func (c *Check) Inspect(t *check.Target, ex *engine.Exchange, emit check.Emit) {
 
 // devServers are development servers that should never face real traffic.
 var devServers = [][2]string{
-	{"werkzeug", "Werkzeug's development server"},
-	{"wsgiref", "Python's wsgiref server (Django runserver)"},
-	{"webrick", "WEBrick"},
+	{fingerprint.Werkzeug, "Werkzeug's development server"},
+	{fingerprint.WSGIRef, "Python's wsgiref server (Django runserver)"},
+	{fingerprint.WEBrick, "WEBrick"},
 }
 
 // bannerFinding reports one header: ps are the products whose version it
 // discloses, all every product it names (for advice and notes).
-func bannerFinding(t *check.Target, ex *engine.Exchange, header, value string, ps, all []Product) finding.Finding {
+func bannerFinding(t *check.Target, ex *engine.Exchange, header, value string, ps, all []fingerprint.BannerProduct) finding.Finding {
 	main := ps[0]
 	var names []string
 	var list []map[string]string
@@ -145,34 +146,35 @@ func bannerFinding(t *check.Target, ex *engine.Exchange, header, value string, p
 	}
 }
 
-// productAdvice says how to stop each product from announcing its version.
+// productAdvice says how to stop each product from announcing its version,
+// keyed by component id ("rack" also serves X-Runtime, which names none).
 var productAdvice = map[string]string{
-	"nginx":      "nginx: `server_tokens off;` in the http block.",
-	"openresty":  "OpenResty: `server_tokens off;` (or more_clear_headers Server with headers-more).",
-	"apache":     "Apache: `ServerTokens Prod` and `ServerSignature Off`.",
-	"openssl":    "Apache modules (OpenSSL, mod_wsgi, PHP) disappear from the banner with `ServerTokens Prod`.",
-	"php":        "PHP: `expose_php = Off` in php.ini.",
-	"iis":        "IIS 10+: set removeServerHeader=\"true\" on <requestFiltering> (or strip Server with URL Rewrite).",
-	"aspnet":     "ASP.NET: <httpRuntime enableVersionHeader=\"false\" /> in web.config, and remove X-Powered-By under <customHeaders>.",
-	"aspnet-mvc": "ASP.NET MVC: MvcHandler.DisableMvcResponseHeader = true in Application_Start.",
-	"kestrel":    "Kestrel: options.AddServerHeader = false in ConfigureKestrel.",
-	"express":    "Express: app.disable('x-powered-by') or use helmet().",
-	"gunicorn":   "gunicorn: override the Server header at the reverse proxy (e.g. nginx `proxy_hide_header Server` with server_tokens off).",
-	"werkzeug":   "Flask/Werkzeug: run the app under a production server (gunicorn, uWSGI, waitress) behind a reverse proxy instead of the development server.",
-	"wsgiref":    "Django: never expose `manage.py runserver`; deploy with gunicorn or uWSGI behind a reverse proxy.",
-	"python":     "Python servers: put a reverse proxy in front that replaces the Server header.",
-	"jetty":      "Jetty: httpConfig.setSendServerVersion(false) (jetty.httpConfig.sendServerVersion=false).",
-	"tomcat":     "Tomcat: set server=\" \" on the Connector and remove X-Powered-By (xpoweredBy=\"false\").",
-	"rack":       "Rails/Rack: config.middleware.delete Rack::Runtime.",
-	"passenger":  "Passenger: passenger_show_version_in_header off.",
-	"drupal":     "Drupal: remove X-Generator in a custom module or at the reverse proxy.",
-	"wordpress":  "WordPress: remove the generator with remove_action('wp_head', 'wp_generator') and strip the header at the proxy.",
-	"varnish":    "Varnish: unset resp.http.Via in vcl_deliver.",
-	"squid":      "Squid: `via off` and `httpd_suppress_version_string on`.",
-	"lighttpd":   "lighttpd: server.tag = \"\".",
-	"litespeed":  "LiteSpeed: set Server Signature to hide the version.",
-	"tornado":    "Tornado: override set_default_headers() to clear the Server header.",
-	"puma":       "Run Puma behind a reverse proxy that replaces the Server header.",
+	fingerprint.Nginx:     "nginx: `server_tokens off;` in the http block.",
+	fingerprint.OpenResty: "OpenResty: `server_tokens off;` (or more_clear_headers Server with headers-more).",
+	fingerprint.Apache:    "Apache: `ServerTokens Prod` and `ServerSignature Off`.",
+	"openssl":             "Apache modules (OpenSSL, mod_wsgi, PHP) disappear from the banner with `ServerTokens Prod`.",
+	fingerprint.PHP:       "PHP: `expose_php = Off` in php.ini.",
+	fingerprint.IIS:       "IIS 10+: set removeServerHeader=\"true\" on <requestFiltering> (or strip Server with URL Rewrite).",
+	fingerprint.ASPNet:    "ASP.NET: <httpRuntime enableVersionHeader=\"false\" /> in web.config, and remove X-Powered-By under <customHeaders>.",
+	fingerprint.ASPNetMVC: "ASP.NET MVC: MvcHandler.DisableMvcResponseHeader = true in Application_Start.",
+	fingerprint.Kestrel:   "Kestrel: options.AddServerHeader = false in ConfigureKestrel.",
+	fingerprint.Express:   "Express: app.disable('x-powered-by') or use helmet().",
+	fingerprint.Gunicorn:  "gunicorn: override the Server header at the reverse proxy (e.g. nginx `proxy_hide_header Server` with server_tokens off).",
+	fingerprint.Werkzeug:  "Flask/Werkzeug: run the app under a production server (gunicorn, uWSGI, waitress) behind a reverse proxy instead of the development server.",
+	fingerprint.WSGIRef:   "Django: never expose `manage.py runserver`; deploy with gunicorn or uWSGI behind a reverse proxy.",
+	fingerprint.Python:    "Python servers: put a reverse proxy in front that replaces the Server header.",
+	fingerprint.Jetty:     "Jetty: httpConfig.setSendServerVersion(false) (jetty.httpConfig.sendServerVersion=false).",
+	fingerprint.Tomcat:    "Tomcat: set server=\" \" on the Connector and remove X-Powered-By (xpoweredBy=\"false\").",
+	"rack":                "Rails/Rack: config.middleware.delete Rack::Runtime.",
+	fingerprint.Passenger: "Passenger: passenger_show_version_in_header off.",
+	"drupal":              "Drupal: remove X-Generator in a custom module or at the reverse proxy.",
+	"wordpress":           "WordPress: remove the generator with remove_action('wp_head', 'wp_generator') and strip the header at the proxy.",
+	"varnish":             "Varnish: unset resp.http.Via in vcl_deliver.",
+	"squid":               "Squid: `via off` and `httpd_suppress_version_string on`.",
+	"lighttpd":            "lighttpd: server.tag = \"\".",
+	"litespeed":           "LiteSpeed: set Server Signature to hide the version.",
+	fingerprint.Tornado:   "Tornado: override set_default_headers() to clear the Server header.",
+	fingerprint.Puma:      "Run Puma behind a reverse proxy that replaces the Server header.",
 }
 
 func bannerRemediation(header string, ids map[string]bool) string {
