@@ -58,7 +58,7 @@ func run(ctx context.Context, args []string, e *env) int {
 	root.SetErr(e.stderr)
 	err := root.ExecuteContext(ctx)
 	code := exitCode(err)
-	if err != nil && !errors.Is(err, errGateFailed) {
+	if err != nil {
 		fmt.Fprintf(e.stderr, "parapet: %s\n", safetext.Line(oneLine(err)))
 	}
 	return code
@@ -84,6 +84,27 @@ func exitCode(err error) int {
 	return ExitUsage
 }
 
+// cleanFlagError drops the Go parser's wording from a flag error:
+// `invalid argument "abc" for "--rate" flag: strconv.ParseFloat: …` becomes
+// `invalid argument "abc" for --rate: not a number`.
+func cleanFlagError(err error) string {
+	msg := err.Error()
+	i := strings.Index(msg, " flag: ")
+	if !strings.HasPrefix(msg, "invalid argument") || i < 0 {
+		return msg
+	}
+	head := strings.Replace(msg[:i], `for "`, "for ", 1)
+	head = strings.TrimSuffix(head, `"`)
+	detail := msg[i+len(" flag: "):]
+	switch {
+	case strings.Contains(detail, "strconv.Parse"):
+		detail = "not a number"
+	case strings.Contains(detail, "time: "):
+		detail = "not a duration (use e.g. 500ms, 10s, 5m)"
+	}
+	return head + ": " + detail
+}
+
 func oneLine(err error) string {
 	s := err.Error()
 	s = strings.TrimPrefix(s, scan.ErrUsage.Error()+": ")
@@ -98,7 +119,7 @@ func newRoot(e *env) *cobra.Command {
 		SilenceErrors: true,
 		Version:       version.String(),
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err.Error()} })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{cleanFlagError(err)} })
 	root.AddCommand(newScanCmd(e), newDemoCmd(e), newVersionCmd(e), newChecksCmd(e))
 	return root
 }

@@ -60,6 +60,10 @@ func TestUsageErrors(t *testing.T) {
 		{"missing spec", []string{"scan", "--spec", "/nonexistent/openapi.yaml", "http://127.0.0.1/"}, "--spec"},
 		{"output dir missing", []string{"scan", "-f", "json=/nonexistent/dir/r.json", "http://127.0.0.1/"}, "does not exist"},
 		{"unknown command", []string{"scna"}, "unknown command"},
+		{"fail-below negative", []string{"scan", "--fail-below", "-5", "http://127.0.0.1/"}, "--fail-below"},
+		{"same file twice", []string{"scan", "-f", "text=" + os.TempDir() + "/r", "-f", "json=" + os.TempDir() + "/r", "http://127.0.0.1/"}, "same file"},
+		{"rate not a number", []string{"scan", "--rate", "abc", "http://127.0.0.1/"}, "--rate: not a number"},
+		{"no checks left", []string{"scan", "--checks", "input-validation/cors", "--skip-checks", "input-validation", "--dry-run", "http://127.0.0.1/"}, "no check"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -178,9 +182,9 @@ func TestGates(t *testing.T) {
 	if r.code != ExitOK && r.code != ExitGateFailed {
 		t.Fatalf("exit %d", r.code)
 	}
-	r = runCLI(t, context.Background(), fast, "scan", "--fail-on", "info", "-f", "json", srv.URL)
-	if r.code != ExitGateFailed {
-		t.Fatalf("--fail-on info with findings: exit %d", r.code)
+	r = runCLI(t, context.Background(), fast, "scan", "--quiet", "--fail-on", "info", "-f", "json", srv.URL)
+	if r.code != ExitGateFailed || !strings.Contains(r.stderr, "gate failed") || strings.Count(r.stderr, "\n") != 1 {
+		t.Fatalf("--fail-on info with findings: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
 
@@ -202,6 +206,10 @@ func TestOutputFiles(t *testing.T) {
 	}
 	if err := reporttest.Validate(data); err != nil {
 		t.Fatal(err)
+	}
+	r = runCLI(t, context.Background(), fast, "scan", "--quiet", "-f", "json=-", srv.URL)
+	if r.code != 0 || reporttest.Validate([]byte(r.stdout)) != nil {
+		t.Fatalf("-f json=- must write JSON to stdout: exit %d", r.code)
 	}
 	textPath := filepath.Join(dir, "r.txt")
 	r = runCLI(t, context.Background(), fast, "scan", "-f", "text", "-o", textPath, srv.URL)

@@ -37,6 +37,9 @@ func parseOutputs(o outputFlags) ([]output, error) {
 		if err != nil {
 			return nil, usagef("--format: %v", err)
 		}
+		if path == "-" {
+			path = "" // the usual spelling of stdout
+		}
 		outs = append(outs, output{format: f, path: path})
 	}
 	if o.output != "" {
@@ -48,7 +51,7 @@ func parseOutputs(o outputFlags) ([]output, error) {
 			}
 		}
 		if n != 1 {
-			return nil, usagef("--output names the file of a single --format given without a path; %d formats have none", n)
+			return nil, usagef("--output is the file of the one --format given without a path; give each format its own path instead (-f NAME=PATH)")
 		}
 	}
 	for _, out := range outs {
@@ -59,10 +62,16 @@ func parseOutputs(o outputFlags) ([]output, error) {
 	if toStdout > 1 {
 		return nil, usagef("at most one --format may go to stdout; give the others a path (NAME=PATH)")
 	}
+	paths := map[string]bool{}
 	for _, out := range outs {
 		if out.path == "" {
 			continue
 		}
+		abs, _ := filepath.Abs(out.path)
+		if paths[abs] {
+			return nil, usagef("two formats would write the same file %s", out.path)
+		}
+		paths[abs] = true
 		dir := filepath.Dir(out.path)
 		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 			return nil, usagef("cannot write %s: directory %s does not exist", out.path, dir)
@@ -130,6 +139,11 @@ func runScan(cmd *cobra.Command, e *env, cfg scan.Config, outs []output, o outpu
 	}
 	if rep == nil {
 		return err
+	}
+	if !o.quiet {
+		for _, w := range rep.Warnings {
+			fmt.Fprintf(e.stderr, "parapet: warning: %s\n", safetext.Line(w))
+		}
 	}
 	if werr := writeOutputs(e, rep, outs, o); werr != nil {
 		return errors.Join(err, werr)

@@ -69,7 +69,7 @@ func (f *scanFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.profile, "profile", check.ProfileStandard, "how many probes: quick, standard or deep")
 	fs.StringArrayVar(&f.allowHosts, "allow-host", nil, "another host in scope (repeatable)")
 	fs.StringArrayVar(&f.excludePaths, "exclude-path", nil, "path glob never requested, e.g. /admin/** (repeatable)")
-	fs.StringSliceVar(&f.checks, "checks", nil, "run only these checks or kinds (comma-separated ids, see `parapet checks`)")
+	fs.StringSliceVar(&f.checks, "checks", nil, "run only these checks or kinds (comma-separated ids; 'parapet checks' lists them)")
 	fs.StringSliceVar(&f.skipChecks, "skip-checks", nil, "skip these checks or kinds")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the plan and send nothing")
 	fs.BoolVar(&f.insecure, "insecure", false, "scan despite TLS certificate errors (they are still reported)")
@@ -86,7 +86,7 @@ func (f *scanFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.spec, "spec", "", "OpenAPI document (file or URL)")
 	fs.StringArrayVar(&f.headers, "header", nil, `header sent on every request, "Name: value" (repeatable)`)
 
-	fs.IntVar(&f.failBelow, "fail-below", -1, "exit 1 when the score is below SCORE")
+	fs.IntVar(&f.failBelow, "fail-below", -1, "exit 1 when the score is below SCORE (0-100; off by default)")
 	fs.StringVar(&f.failOn, "fail-on", "", "exit 1 when a finding has this severity or worse")
 }
 
@@ -104,7 +104,7 @@ func newScanCmd(e *env) *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, outs, gates, err := f.build(args[0], e)
+			cfg, outs, gates, err := f.build(cmd, args[0], e)
 			if err != nil {
 				return err
 			}
@@ -138,7 +138,7 @@ func (g gates) check(r *report.Report) error {
 	return nil
 }
 
-func (f *scanFlags) build(target string, e *env) (scan.Config, []output, gates, error) {
+func (f *scanFlags) build(cmd *cobra.Command, target string, e *env) (scan.Config, []output, gates, error) {
 	var g gates
 	switch f.profile {
 	case check.ProfileQuick, check.ProfileStandard, check.ProfileDeep:
@@ -162,9 +162,9 @@ func (f *scanFlags) build(target string, e *env) (scan.Config, []output, gates, 
 	}
 	maxBody, err := parseSize(f.maxBody)
 	if err != nil {
-		return scan.Config{}, nil, g, usagef("--max-body: %v", err)
+		return scan.Config{}, nil, g, usagef("--max-body: invalid size %q (use e.g. 2MiB, 512KiB, 1000000)", f.maxBody)
 	}
-	if f.failBelow > 100 {
+	if cmd.Flags().Changed("fail-below") && (f.failBelow < 0 || f.failBelow > 100) {
 		return scan.Config{}, nil, g, usagef("--fail-below must be between 0 and 100")
 	}
 	g.failBelow = f.failBelow

@@ -65,13 +65,29 @@ func Response(ex *engine.Exchange, m *mask.Masker, focus string) string {
 		start := 0
 		if focus != "" {
 			if i := strings.Index(body, focus); i > 0 {
-				start = max(0, i-ExcerptBytes/4)
+				start = contextStart(body, i)
 			}
 		}
 		b.WriteString("\n")
 		b.WriteString(m.Text(cut(body, start, ExcerptBytes)))
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// contextStart returns where an excerpt showing body[i:] should begin: the
+// start of the line two lines above i, but never more than a quarter of the
+// excerpt before it.
+func contextStart(body string, i int) int {
+	floor := max(0, i-ExcerptBytes/4)
+	start := i
+	for n := 0; n < 3; n++ { // the focus line's own start, then two more
+		j := strings.LastIndexByte(body[floor:start], '\n')
+		if j < 0 {
+			return floor
+		}
+		start = floor + j
+	}
+	return start + 1
 }
 
 func writeHeaders(b *strings.Builder, h http.Header, m *mask.Masker, skip ...string) {

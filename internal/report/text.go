@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 
 	"github.com/parapet-scanner/parapet/internal/finding"
@@ -29,7 +30,7 @@ const (
 
 // maxEvidenceLines bounds how much of each evidence excerpt the terminal shows;
 // the JSON report keeps the whole excerpt.
-const maxEvidenceLines = 8
+const maxEvidenceLines = 12
 
 func (t *Text) paint(code, s string) string {
 	if !t.Color {
@@ -76,14 +77,20 @@ func (t *Text) Write(w io.Writer, r *Report) error {
 	}
 	summary := "no findings"
 	if len(parts) > 0 {
-		summary = fmt.Sprintf("%d findings: %s", len(r.Findings), strings.Join(parts, ", "))
+		summary = fmt.Sprintf("%s: %s", plural(len(r.Findings), "finding", "findings"), strings.Join(parts, ", "))
 	}
 	fmt.Fprintf(&b, "Score %s  Grade %s  (%s)\n",
 		t.paint(ansiBold, fmt.Sprintf("%d/100", r.Score)), t.paint(ansiBold+t.gradeColor(r.Grade), r.Grade), summary)
 	fmt.Fprintf(&b, "%d requests, %.1f s, started %s\n", r.Stats.Requests, float64(r.DurationMS)/1000,
 		r.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"))
 
-	b.WriteString("\n" + t.paint(ansiBold, "Categories") + "\n")
+	testedN := 0
+	for _, c := range finding.Categories {
+		if r.Categories[c] != nil {
+			testedN++
+		}
+	}
+	b.WriteString("\n" + t.paint(ansiBold, "Categories") + fmt.Sprintf(" (%d of %d tested)", testedN, len(finding.Categories)) + "\n")
 	for _, c := range finding.Categories {
 		v := r.Categories[c]
 		if v == nil {
@@ -129,10 +136,13 @@ func (t *Text) writeFinding(b *strings.Builder, f finding.Finding) {
 	fmt.Fprintf(b, "\n  %s %s\n", t.paint(ansiBold+t.severityColor(f.Severity), sev), t.paint(ansiBold, line(f.Title)))
 	loc := f.Location
 	where := strings.TrimSpace(loc.Method + " " + loc.Path)
-	if loc.Param != "" {
-		where += fmt.Sprintf("  (%s %s)", loc.In, loc.Param)
-	} else if loc.In == finding.InSite {
+	switch {
+	case loc.In == finding.InSite:
 		where = "whole site"
+	case loc.In == finding.InCookie || loc.In == finding.InResponseCookie:
+		where = fmt.Sprintf("cookie %s, site-wide (seen at %s)", loc.Param, urlPath(loc.URL))
+	case loc.Param != "":
+		where += fmt.Sprintf("  (%s %s)", loc.In, loc.Param)
 	}
 	fmt.Fprintf(b, "           %s  %s  confidence %s  %s %s\n", line(f.Check), line(where), f.Confidence, f.OWASP, f.CWE)
 	if f.Description != "" {
@@ -140,14 +150,14 @@ func (t *Text) writeFinding(b *strings.Builder, f finding.Finding) {
 	}
 	for i, e := range f.Evidence {
 		if i == 2 {
-			fmt.Fprintf(b, "           (%d more pieces of evidence in the JSON report)\n", len(f.Evidence)-2)
+			fmt.Fprintf(b, "           (%s more in the JSON report)\n", plural(len(f.Evidence)-2, "piece of evidence", "pieces of evidence"))
 			break
 		}
 		if e.Note != "" {
 			fmt.Fprintf(b, "           %s %s\n", t.paint(ansiDim, "evidence:"), line(e.Note))
 		}
-		writeExcerpt(b, "> ", e.Request, t)
-		writeExcerpt(b, "< ", e.Response, t)
+		writeExcerpt(b, "> ", e.Request, t, loc.Param)
+		writeExcerpt(b, "< ", e.Response, t, loc.Param)
 	}
 	if f.Remediation != "" {
 		b.WriteString("           " + t.paint(ansiGreen, "fix:") + "\n")
@@ -156,18 +166,53 @@ func (t *Text) writeFinding(b *strings.Builder, f finding.Finding) {
 	fmt.Fprintf(b, "           %s\n", t.paint(ansiDim, "id "+f.ID))
 }
 
-func writeExcerpt(b *strings.Builder, prefix, s string, t *Text) {
+// routineHeaders are left out of the terminal excerpt unless the finding is
+// about them; the JSON report keeps every header.
+var routineHeaders = map[string]bool{
+	"date": true, "content-length": true, "connection": true, "keep-alive": true, "vary": true,
+	"transfer-encoding": true, "etag": true, "last-modified": true, "expires": true, "accept": true,
+	"accept-encoding": true, "user-agent": true, "x-request-id": true, "age": true,
+}
+
+func writeExcerpt(b *strings.Builder, prefix, s string, t *Text, param string) {
 	if s == "" {
 		return
 	}
-	lines := strings.Split(safetext.Terminal(s), "\n")
+	var lines []string
+	inHeaders := true
+	for i, l := range strings.Split(safetext.Terminal(s), "\n") {
+		if l == "" {
+			inHeaders = false
+		}
+		if i > 0 && inHeaders {
+			name, _, _ := strings.Cut(l, ":")
+			if routineHeaders[strings.ToLower(name)] && !strings.EqualFold(name, param) {
+				continue
+			}
+		}
+		lines = append(lines, l)
+	}
 	for i, l := range lines {
 		if i == maxEvidenceLines {
-			fmt.Fprintf(b, "             %s\n", t.paint(ansiDim, fmt.Sprintf("%s… (%d more lines)", prefix, len(lines)-i)))
+			fmt.Fprintf(b, "             %s\n", t.paint(ansiDim, fmt.Sprintf("%s… (%s more)", prefix, plural(len(lines)-i, "line", "lines"))))
 			break
 		}
 		fmt.Fprintf(b, "             %s\n", t.paint(ansiDim, prefix+safetext.Truncate(l, 160)))
 	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func urlPath(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.Path != "" {
+		return u.Path
+	}
+	return "/"
 }
 
 func writeWrapped(b *strings.Builder, s, indent string, width int) {

@@ -109,6 +109,9 @@ func SelectChecks(all []check.Check, only, skip []string) ([]check.Check, map[st
 			out = append(out, c)
 		}
 	}
+	if len(out) == 0 {
+		return nil, nil, fmt.Errorf("%w: --checks and --skip-checks leave no check to run", ErrUsage)
+	}
 	return out, kinds, nil
 }
 
@@ -224,6 +227,9 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 			s.stack.Add(t)
 		}
 	}
+	if res != nil && res.Root != nil && res.Root.Status >= 400 {
+		warn(fmt.Sprintf("the start URL answered HTTP %d; check the URL: findings only cover what Parapet could reach", res.Root.Status))
+	}
 	target := &check.Target{URL: start, Inventory: inv, Stack: s.stack, Headers: cfg.Inputs.Headers,
 		Profile: cfg.Selection.Profile, Token: token, Mask: s.mask}
 	s.setTarget(target)
@@ -265,7 +271,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	}
 
 	progress(Event{Phase: "judge", Requests: client.Stats().Requests})
-	rep := s.judge(start, began, now(), client, warnings)
+	rep := s.judge(began, now(), client, warnings, interrupted)
 	rep.Stats.Interrupted = interrupted
 	if interrupted {
 		rep.Warnings = append(rep.Warnings, "the scan was interrupted; this report is partial")
@@ -446,7 +452,7 @@ func confRank(c finding.Confidence) int {
 	return 0
 }
 
-func (s *scanner) judge(start *url.URL, began, ended time.Time, client *engine.Client, warnings []string) *report.Report {
+func (s *scanner) judge(began, ended time.Time, client *engine.Client, warnings []string, interrupted bool) *report.Report {
 	s.mu.Lock()
 	fs := make([]finding.Finding, 0, len(s.order))
 	for _, id := range s.order {
@@ -454,13 +460,20 @@ func (s *scanner) judge(start *url.URL, began, ended time.Time, client *engine.C
 	}
 	s.mu.Unlock()
 	report.SortFindings(fs)
-	tested := map[finding.Category]bool{}
-	for _, c := range s.checks {
-		tested[c.Category()] = true
-	}
-	sc := score.Compute(fs, tested)
 	st := client.Stats()
 	allWarnings := append(append([]string(nil), warnings...), client.Warnings()...)
+	// A category counts as tested only when its checks ran to the end: in a
+	// partial scan, a category without findings proves nothing.
+	tested := map[finding.Category]bool{}
+	partial := interrupted || st.BudgetExhausted || st.DurationExceeded || st.TargetFailing
+	if !partial {
+		for _, c := range s.checks {
+			tested[c.Category()] = true
+		}
+	} else {
+		allWarnings = append(allWarnings, "the scan did not finish: categories without findings are shown as not tested")
+	}
+	sc := score.Compute(fs, tested)
 	return &report.Report{
 		SchemaVersion: report.SchemaVersion,
 		Tool:          report.Tool{Name: "parapet", Version: s.cfg.Runtime.Version},

@@ -55,6 +55,9 @@ func Compute(findings []finding.Finding, tested map[finding.Category]bool) Resul
 	kinds := map[string]*kindAgg{}
 	for _, f := range findings {
 		p := severityWeight[f.Severity] * confidenceFactor[f.Confidence]
+		if p == 0 {
+			continue // info findings weigh nothing, not even as repeats
+		}
 		k := kinds[f.Check]
 		if k == nil {
 			k = &kindAgg{cat: f.Category}

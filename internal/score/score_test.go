@@ -92,3 +92,13 @@ func TestCompute_ManyFindingsNeverBelowZero(t *testing.T) {
 		t.Fatalf("score %d out of range", s)
 	}
 }
+
+func TestCompute_InfoFindingsAreNotRepeats(t *testing.T) {
+	one := []finding.Finding{f("input-validation/dangerous-methods", finding.Medium, finding.Tentative)}
+	withInfo := append(append([]finding.Finding(nil), one...),
+		f("input-validation/dangerous-methods", finding.Info, finding.Tentative),
+		f("input-validation/dangerous-methods", finding.Info, finding.Tentative))
+	if a, b := Compute(one, nil).Score, Compute(withInfo, nil).Score; a != b {
+		t.Fatalf("info findings changed the score: %d vs %d", a, b)
+	}
+}

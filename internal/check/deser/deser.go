@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -124,7 +125,10 @@ type site struct {
 // headers and body.
 func (c *Check) Inspect(t *check.Target, ex *engine.Exchange, emit check.Emit) {
 	var sites []site
-	if u, err := url.Parse(ex.URL); err == nil {
+	// What the request carried is judged on GET and POST only: an OPTIONS or
+	// HEAD probe that repeats the user's query says nothing new.
+	requestSide := ex.Method == http.MethodGet || ex.Method == http.MethodPost
+	if u, err := url.Parse(ex.URL); err == nil && requestSide {
 		for k, vs := range u.Query() {
 			for _, v := range vs {
 				sites = append(sites, site{finding.InQuery, k, v})
@@ -132,10 +136,12 @@ func (c *Check) Inspect(t *check.Target, ex *engine.Exchange, emit check.Emit) {
 		}
 	}
 	for _, ck := range ex.RequestCookies() {
-		sites = append(sites, site{finding.InCookie, ck.Name, ck.Value})
+		if requestSide {
+			sites = append(sites, site{finding.InCookie, ck.Name, ck.Value})
+		}
 	}
 	for name, vs := range ex.RequestHeader {
-		if skipHeader(name) {
+		if !requestSide || skipHeader(name) {
 			continue
 		}
 		for _, v := range vs {
@@ -143,7 +149,8 @@ func (c *Check) Inspect(t *check.Target, ex *engine.Exchange, emit check.Emit) {
 		}
 	}
 	for _, ck := range ex.SetCookies() {
-		sites = append(sites, site{finding.InResponseCookie, ck.Name, ck.Value})
+		// One location per cookie, whether the server sets it or takes it back.
+		sites = append(sites, site{finding.InCookie, ck.Name, ck.Value})
 	}
 	for name, vs := range ex.Header {
 		if skipHeader(name) || strings.EqualFold(name, "Set-Cookie") {
@@ -276,8 +283,9 @@ func classList(m sniff.Match) string {
 func (c *Check) newFinding(t *check.Target, fi formatInfo, m sniff.Match, method, rawURL, path, param, in, where string,
 	ev finding.Evidence, reproduce string) finding.Finding {
 	if in == finding.InResponseCookie || in == finding.InCookie {
-		// A cookie is one location for the whole site, wherever it was set or sent.
-		method, path = "GET", "/"
+		// A cookie is one location for the whole site, wherever it was set or
+		// sent; Location.URL keeps where it was seen.
+		method, path, in = "GET", "/", finding.InCookie
 	}
 	sev := fi.severity
 	if !m.Strong {
@@ -354,7 +362,7 @@ func describeSite(in, param string) string {
 	case finding.InQuery:
 		return fmt.Sprintf("query parameter %q", param)
 	case finding.InCookie:
-		return fmt.Sprintf("request cookie %q", param)
+		return fmt.Sprintf("cookie %q", param)
 	case finding.InHeader:
 		return fmt.Sprintf("request header %q", param)
 	case finding.InResponseCookie:
