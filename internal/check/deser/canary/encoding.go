@@ -1,0 +1,258 @@
+package canary
+
+import (
+	"bytes"
+	"compress/gzip"
+	"compress/zlib"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Layer names, as internal/sniff writes them in Match.Encoding.
+const (
+	LayerPercent   = "percent"
+	LayerBase64    = "base64"
+	LayerBase64URL = "base64url"
+	LayerHex       = "hex"
+	LayerGzip      = "gzip"
+	LayerZlib      = "zlib"
+	LayerRaw       = "raw"
+)
+
+// maxInflated bounds what one decompression layer may produce.
+const maxInflated = 1 << 20
+
+// Layer is one encoding step and the conventions of the original text, so
+// that a payload can be wrapped exactly the way the target wrapped its own.
+type Layer struct {
+	// Name is one of the Layer* constants (never LayerRaw).
+	Name string
+	// Pad: base64 with '=' padding.
+	Pad bool
+	// Upper: hex in upper case.
+	Upper bool
+}
+
+// Chain is a list of layers, outermost first ("percent+base64": percent
+// around base64 around the payload).
+type Chain []Layer
+
+// String writes the chain the way internal/sniff does ("raw" when empty).
+func (c Chain) String() string {
+	if len(c) == 0 {
+		return LayerRaw
+	}
+	names := make([]string, len(c))
+	for i, l := range c {
+		names[i] = l.Name
+	}
+	return strings.Join(names, "+")
+}
+
+// ErrEncoding means an encoding chain could not be read or applied.
+var ErrEncoding = errors.New("canary: bad encoding chain")
+
+// ParseChain reads an encoding chain such as "percent+base64url+zlib" and
+// peels it off text, the encoded blob the target sent, recording each
+// layer's conventions (padding, hex case). It returns the chain and the
+// innermost payload.
+func ParseChain(encoding, text string) (Chain, []byte, error) {
+	var chain Chain
+	data := []byte(text)
+	if encoding == "" || encoding == LayerRaw {
+		return chain, data, nil
+	}
+	names := strings.Split(encoding, "+")
+	for i, name := range names {
+		l := Layer{Name: name}
+		s := string(data)
+		var err error
+		switch name {
+		case LayerPercent:
+			// '+' is a space only in form encoding of text; base64 and hex
+			// inside keep theirs.
+			data = percentDecode(s, i == len(names)-1)
+		case LayerBase64, LayerBase64URL:
+			l.Pad = strings.HasSuffix(s, "=") || (name == LayerBase64 && len(s)%4 == 0 && len(s) > 0)
+			data, err = decodeBase64(s)
+		case LayerHex:
+			l.Upper = strings.ContainsAny(s, "ABCDEF")
+			data, err = hex.DecodeString(s)
+		case LayerGzip, LayerZlib:
+			data, err = inflate(name, data)
+		default:
+			return nil, nil, fmt.Errorf("%w: unknown layer %q", ErrEncoding, name)
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: %s: %v", ErrEncoding, name, err)
+		}
+		chain = append(chain, l)
+	}
+	return chain, data, nil
+}
+
+// Encode wraps payload in the chain, innermost layer first.
+func (c Chain) Encode(payload []byte) (string, error) {
+	data := payload
+	for i := len(c) - 1; i >= 0; i-- {
+		l := c[i]
+		switch l.Name {
+		case LayerPercent:
+			data = []byte(PercentEncode(string(data)))
+		case LayerBase64:
+			if l.Pad {
+				data = []byte(base64.StdEncoding.EncodeToString(data))
+			} else {
+				data = []byte(base64.RawStdEncoding.EncodeToString(data))
+			}
+		case LayerBase64URL:
+			if l.Pad {
+				data = []byte(base64.URLEncoding.EncodeToString(data))
+			} else {
+				data = []byte(base64.RawURLEncoding.EncodeToString(data))
+			}
+		case LayerHex:
+			s := hex.EncodeToString(data)
+			if l.Upper {
+				s = strings.ToUpper(s)
+			}
+			data = []byte(s)
+		case LayerGzip:
+			var b bytes.Buffer
+			w := gzip.NewWriter(&b) // zero header: no name, no mtime, so the output is deterministic
+			_, _ = w.Write(data)
+			_ = w.Close()
+			data = b.Bytes()
+		case LayerZlib:
+			var b bytes.Buffer
+			w := zlib.NewWriter(&b)
+			_, _ = w.Write(data)
+			_ = w.Close()
+			data = b.Bytes()
+		default:
+			return "", fmt.Errorf("%w: unknown layer %q", ErrEncoding, l.Name)
+		}
+	}
+	return string(data), nil
+}
+
+// Base64Align is the payload length multiple that base64 encodes without
+// padding.
+const Base64Align = 3
+
+// NeedsAlign reports whether the innermost layer is base64, where a payload
+// whose length is a multiple of Base64Align encodes the same with or without
+// padding.
+func (c Chain) NeedsAlign() bool {
+	return len(c) > 0 && (c[len(c)-1].Name == LayerBase64 || c[len(c)-1].Name == LayerBase64URL)
+}
+
+// Truncate returns the deterministic corruption of a decoded blob: its first
+// two thirds, cut down to a multiple of align (when align > 1 and at least
+// one multiple remains). It never flips, adds or reorders a byte, so a
+// deserializer reading it meets only a prefix of what the blob already held
+// and then runs out of input.
+func Truncate(payload []byte, align int) []byte {
+	n := len(payload) * 2 / 3
+	if align > 1 && n >= align {
+		n -= n % align
+	}
+	if n >= len(payload) && len(payload) > 0 {
+		n = len(payload) - 1
+	}
+	return append([]byte(nil), payload[:n]...)
+}
+
+// Splice replaces value[start:end] with repl; out-of-range bounds replace
+// the whole value.
+func Splice(value string, start, end int, repl string) string {
+	if start < 0 || end > len(value) || start > end || (start == 0 && end == 0) {
+		return repl
+	}
+	return value[:start] + repl + value[end:]
+}
+
+// PercentEncode escapes every byte except ASCII letters, digits and "-_.~"
+// as %XX. Spaces become %20, which both form decoders and plain
+// percent-decoders read as a space.
+func PercentEncode(s string) string {
+	const hexDigits = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hexDigits[c>>4])
+		b.WriteByte(hexDigits[c&15])
+	}
+	return b.String()
+}
+
+func percentDecode(s string, plus bool) []byte {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			out = append(out, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+		case c == '+' && plus:
+			out = append(out, ' ')
+		default:
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= 'a':
+		return c - 'a' + 10
+	case c >= 'A':
+		return c - 'A' + 10
+	}
+	return c - '0'
+}
+
+// decodeBase64 reads either alphabet, padding optional, ignoring non-zero
+// trailing bits as most decoders do.
+func decodeBase64(s string) ([]byte, error) {
+	s = strings.TrimRight(s, "=")
+	s = strings.NewReplacer("-", "+", "_", "/").Replace(s)
+	return base64.RawStdEncoding.DecodeString(s)
+}
+
+func inflate(kind string, data []byte) ([]byte, error) {
+	var r io.Reader
+	var err error
+	if kind == LayerGzip {
+		var g *gzip.Reader
+		g, err = gzip.NewReader(bytes.NewReader(data))
+		if err == nil {
+			g.Multistream(false)
+			r = g
+		}
+	} else {
+		r, err = zlib.NewReader(bytes.NewReader(data))
+	}
+	if err != nil {
+		return nil, err
+	}
+	out, err := io.ReadAll(io.LimitReader(r, maxInflated))
+	if err != nil && len(out) == 0 {
+		return nil, err // a cut stream still yields what it holds
+	}
+	return out, nil
+}
