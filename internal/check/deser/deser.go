@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/parapet-scanner/parapet/internal/check"
 	"github.com/parapet-scanner/parapet/internal/engine"
@@ -31,8 +32,12 @@ const (
 	minValueLen    = 8
 )
 
-// Check is the deserialization check.
-type Check struct{}
+// Check is the deserialization check. It remembers, per scan, where it saw
+// serialized objects, so that Run can prove them.
+type Check struct {
+	mu sync.Mutex
+	st *scanState
+}
 
 var (
 	_ check.Check   = (*Check)(nil)
@@ -79,13 +84,24 @@ func (*Check) Kinds() []check.Kind {
 }
 
 // Run implements check.Check. It reports parameters whose documented
-// examples are serialized objects (the spec says the API takes them); the
-// passive part does the rest. The active proofs (corrupted blob,
-// class-not-found canary) build on both.
-func (c *Check) Run(ctx context.Context, t *check.Target, _ *engine.Client, emit check.Emit) error {
-	if t.Inventory == nil || t.Inventory.SpecURL == "" {
-		return nil
+// examples are serialized objects (the spec says the API takes them), then
+// proves, with inert canaries, the locations where a serialized object was
+// seen and the ones whose names suggest one (see prove and docs/safety.md).
+// Everything it sends is a GET with one cookie, header or query value
+// changed, or, when the client is Active, a documented JSON body.
+func (c *Check) Run(ctx context.Context, t *check.Target, cl *engine.Client, emit check.Emit) error {
+	if t.Inventory != nil && t.Inventory.SpecURL != "" {
+		c.reportSpecExamples(ctx, t, emit)
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return c.runActive(ctx, t, cl, emit)
+}
+
+// reportSpecExamples emits a passive finding for every documented example
+// that is a serialized object.
+func (c *Check) reportSpecExamples(ctx context.Context, t *check.Target, emit check.Emit) {
 	for _, op := range t.Inventory.Operations() {
 		for _, p := range op.Parameters {
 			if len(p.Example) < minValueLen {
@@ -109,21 +125,23 @@ func (c *Check) Run(ctx context.Context, t *check.Target, _ *engine.Client, emit
 			}
 		}
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return
 		}
 	}
-	return nil
 }
 
-// site is one place a value was seen.
+// site is one place a value was seen. resp marks what the response carried
+// (a cookie it set) as opposed to what the request sent.
 type site struct {
 	in, param, value string
+	resp             bool
 }
 
 // Inspect implements check.Passive: it looks at the request's query and
 // cookies (values the user or the scan sent) and the response's cookies,
 // headers and body.
 func (c *Check) Inspect(t *check.Target, ex *engine.Exchange, emit check.Emit) {
+	st := c.state(t)
 	var sites []site
 	// What the request carried is judged on GET and POST only: an OPTIONS or
 	// HEAD probe that repeats the user's query says nothing new.
@@ -131,13 +149,13 @@ func (c *Check) Inspect(t *check.Target, ex *engine.Exchange, emit check.Emit) {
 	if u, err := url.Parse(ex.URL); err == nil && requestSide {
 		for k, vs := range u.Query() {
 			for _, v := range vs {
-				sites = append(sites, site{finding.InQuery, k, v})
+				sites = append(sites, site{in: finding.InQuery, param: k, value: v})
 			}
 		}
 	}
 	for _, ck := range ex.RequestCookies() {
 		if requestSide {
-			sites = append(sites, site{finding.InCookie, ck.Name, ck.Value})
+			sites = append(sites, site{in: finding.InCookie, param: ck.Name, value: ck.Value})
 		}
 	}
 	for name, vs := range ex.RequestHeader {
@@ -145,31 +163,38 @@ func (c *Check) Inspect(t *check.Target, ex *engine.Exchange, emit check.Emit) {
 			continue
 		}
 		for _, v := range vs {
-			sites = append(sites, site{finding.InHeader, name, v})
+			sites = append(sites, site{in: finding.InHeader, param: name, value: v})
 		}
 	}
 	for _, ck := range ex.SetCookies() {
 		// One location per cookie, whether the server sets it or takes it back.
-		sites = append(sites, site{finding.InCookie, ck.Name, ck.Value})
+		sites = append(sites, site{in: finding.InCookie, param: ck.Name, value: ck.Value, resp: true})
+		if likelyName(ck.Name, likelyCookieNames) >= 0 && !st.ours(ck.Value) {
+			st.seeCookie(ck.Name, ck.Value, getURL(ex))
+		}
 	}
 	for name, vs := range ex.Header {
 		if skipHeader(name) || strings.EqualFold(name, "Set-Cookie") {
 			continue
 		}
 		for _, v := range vs {
-			sites = append(sites, site{finding.InResponseHeader, name, v})
+			sites = append(sites, site{in: finding.InResponseHeader, param: name, value: v, resp: true})
 		}
 	}
 	for _, s := range sites {
-		if len(s.value) < minValueLen {
+		if len(s.value) < minValueLen || st.ours(s.value) {
+			// This check's own canaries and truncated blobs are not
+			// something the API exchanges.
 			continue
 		}
-		c.report(t, ex, s, sniff.Sniff(s.value), emit)
+		ms := sniff.Sniff(s.value)
+		c.report(t, ex, s, ms, emit)
+		c.observe(t, st, ex, s, ms)
 	}
 	if t.Inventory != nil && t.Inventory.SpecURL != "" && (ex.URL == t.Inventory.SpecURL || ex.FinalURL == t.Inventory.SpecURL) {
 		return // the spec's examples are judged per operation by Run
 	}
-	c.inspectBody(t, ex, emit)
+	c.inspectBody(t, st, ex, emit)
 }
 
 // skipHeader leaves out headers whose values are never serialized objects.
@@ -184,7 +209,7 @@ func skipHeader(name string) bool {
 	return false
 }
 
-func (c *Check) inspectBody(t *check.Target, ex *engine.Exchange, emit check.Emit) {
+func (c *Check) inspectBody(t *check.Target, st *scanState, ex *engine.Exchange, emit check.Emit) {
 	body := bytes.TrimSpace(ex.Body)
 	if len(body) < minValueLen {
 		return
@@ -197,7 +222,7 @@ func (c *Check) inspectBody(t *check.Target, ex *engine.Exchange, emit check.Emi
 				typeMatches = append(typeMatches, m)
 			}
 		}
-		c.report(t, ex, site{finding.InResponseBody, "", string(body)}, typeMatches, emit)
+		c.report(t, ex, site{in: finding.InResponseBody, value: string(body), resp: true}, typeMatches, emit)
 		if len(body) > maxJSONBody {
 			return
 		}
@@ -212,7 +237,13 @@ func (c *Check) inspectBody(t *check.Target, ex *engine.Exchange, emit check.Emi
 			if len(v) < minValueLen {
 				return
 			}
-			c.report(t, ex, site{finding.InResponseBody, path, v}, sniff.Sniff(v), emit)
+			if st.ours(v) {
+				return // a canary the target echoed
+			}
+			s := site{in: finding.InResponseBody, param: path, value: v, resp: true}
+			ms := sniff.Sniff(v)
+			c.report(t, ex, s, ms, emit)
+			c.observe(t, st, ex, s, ms)
 		})
 		return
 	}
@@ -220,7 +251,7 @@ func (c *Check) inspectBody(t *check.Target, ex *engine.Exchange, emit check.Emi
 	if len(body) > maxRawBody || strings.HasPrefix(ct, "text/html") || strings.HasPrefix(ct, "image/") {
 		return
 	}
-	c.report(t, ex, site{finding.InResponseBody, "", string(body)}, sniff.Sniff(string(body)), emit)
+	c.report(t, ex, site{in: finding.InResponseBody, value: string(body), resp: true}, sniff.Sniff(string(body)), emit)
 }
 
 func isJSON(ct string, body []byte) bool {
@@ -263,7 +294,7 @@ func (c *Check) report(t *check.Target, ex *engine.Exchange, s site, ms []sniff.
 		}
 		path := "/"
 		if u, err := url.Parse(ex.URL); err == nil && u.Path != "" {
-			path = u.Path
+			path = templatePath(t, ex.Method, u.Path)
 		}
 		where := describeSite(s.in, s.param)
 		ev := evidence.From(ex, t.Mask, fmt.Sprintf("%s in %s (%s encoding) referencing %s",
@@ -282,11 +313,7 @@ func classList(m sniff.Match) string {
 // newFinding builds the finding for one serialized object at one location.
 func (c *Check) newFinding(t *check.Target, fi formatInfo, m sniff.Match, method, rawURL, path, param, in, where string,
 	ev finding.Evidence, reproduce string) finding.Finding {
-	if in == finding.InResponseCookie || in == finding.InCookie {
-		// A cookie is one location for the whole site, wherever it was set or
-		// sent; Location.URL keeps where it was seen.
-		method, path, in = "GET", "/", finding.InCookie
-	}
+	method, path, in = siteWide(method, path, in)
 	sev := fi.severity
 	if !m.Strong {
 		sev = lower(sev)
@@ -315,6 +342,19 @@ func (c *Check) newFinding(t *check.Target, fi formatInfo, m sniff.Match, method
 		},
 		Reproduce: reproduce,
 	}
+}
+
+// siteWide makes cookies and request headers one location for the whole
+// site, wherever they were set or sent (browsers and API clients send them
+// on every request); Location.URL keeps where they were seen.
+func siteWide(method, path, in string) (string, string, string) {
+	switch in {
+	case finding.InResponseCookie, finding.InCookie:
+		return http.MethodGet, "/", finding.InCookie
+	case finding.InHeader:
+		return http.MethodGet, "/", finding.InHeader
+	}
+	return method, path, in
 }
 
 // normalizeParam collapses array indexes so items[0].state and items[1].state

@@ -1,0 +1,929 @@
+package deser
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/parapet-scanner/parapet/internal/check"
+	"github.com/parapet-scanner/parapet/internal/check/deser/canary"
+	"github.com/parapet-scanner/parapet/internal/engine"
+	"github.com/parapet-scanner/parapet/internal/evidence"
+	"github.com/parapet-scanner/parapet/internal/finding"
+	"github.com/parapet-scanner/parapet/internal/inventory"
+	"github.com/parapet-scanner/parapet/internal/mask"
+	"github.com/parapet-scanner/parapet/internal/sniff"
+)
+
+// activeBudget bounds the active proofs of one scan.
+type activeBudget struct {
+	recorded int  // locations where a blob was seen
+	likely   int  // locations chosen by name only
+	requests int  // requests of the whole proof phase
+	corrupt  bool // send a truncated blob, fetch baselines, judge differentials
+	formats  bool // on likely locations, every format's canary, not only pickle
+}
+
+// budgets by profile. On quick, blobs already seen get their canary only;
+// standard adds the truncated blob and up to 8 likely locations; deep
+// doubles the locations and tries every format where no blob was seen.
+var budgets = map[string]activeBudget{
+	check.ProfileQuick:    {recorded: 8, likely: 0, requests: 10},
+	check.ProfileStandard: {recorded: 8, likely: 8, requests: 64, corrupt: true},
+	check.ProfileDeep:     {recorded: 16, likely: 16, requests: 240, corrupt: true, formats: true},
+}
+
+// errBudget stops the proofs when their share of requests is spent.
+var errBudget = errors.New("deserialization proof budget spent")
+
+// variant is one value sent to a location.
+type variant struct {
+	kind    canary.Kind  // the canary shape; "" for a truncated blob
+	format  sniff.Format // the format whose errors the answer may show
+	value   string       // the whole value sent
+	ref     string       // what the canary names
+	enc     string       // its encoding chain
+	label   string       // for notes
+	corrupt bool
+}
+
+// tried is a variant and the answer it got.
+type tried struct {
+	v  variant
+	ex *engine.Exchange
+}
+
+// prover runs the proofs of one scan.
+type prover struct {
+	c     *Check
+	st    *scanState
+	t     *check.Target
+	cl    *engine.Client
+	emit  check.Emit
+	b     activeBudget
+	left  int
+	names canary.Names
+}
+
+// runActive proves the locations recorded so far, then likely ones.
+func (c *Check) runActive(ctx context.Context, t *check.Target, cl *engine.Client, emit check.Emit) error {
+	if cl == nil {
+		return nil
+	}
+	b, ok := budgets[t.Profile]
+	if !ok {
+		b = budgets[check.ProfileStandard]
+	}
+	st := c.state(t)
+	p := &prover{c: c, st: st, t: t, cl: cl, emit: emit, b: b, left: b.requests, names: st.proofs.names}
+	p.specLocations()
+	for _, l := range p.plan() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := p.prove(ctx, l); err != nil {
+			if errors.Is(err, errBudget) || engine.IsPolicy(err) {
+				return nil // the budget or the engine said stop
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// plan returns the locations to prove, recorded blobs first, within budget.
+func (p *prover) plan() []*location {
+	var blobs, likely []*location
+	seen := map[string]bool{}
+	for _, l := range p.st.snapshot() {
+		if l.match == nil || !p.probeable(l) {
+			continue
+		}
+		seen[l.key] = true
+		if len(blobs) < p.b.recorded {
+			blobs = append(blobs, l)
+		}
+	}
+	if p.b.likely > 0 {
+		for _, l := range p.likelyLocations() {
+			if seen[l.key] || !p.probeable(l) {
+				continue
+			}
+			seen[l.key] = true
+			likely = append(likely, l)
+		}
+		stableSortByRank(likely)
+		if len(likely) > p.b.likely {
+			likely = likely[:p.b.likely]
+		}
+	}
+	return append(blobs, likely...)
+}
+
+// probeable reports whether a location can be probed under the policy: GET
+// for query, cookie and header; documented bodies only with --active.
+func (p *prover) probeable(l *location) bool {
+	switch l.in {
+	case finding.InQuery, finding.InCookie, finding.InHeader:
+		return l.method == http.MethodGet
+	case finding.InBody:
+		return p.cl.Active() && l.op != nil
+	}
+	return false
+}
+
+func stableSortByRank(ls []*location) {
+	for i := 1; i < len(ls); i++ {
+		for j := i; j > 0 && (ls[j].rank < ls[j-1].rank || ls[j].rank == ls[j-1].rank && ls[j].key < ls[j-1].key); j-- {
+			ls[j], ls[j-1] = ls[j-1], ls[j]
+		}
+	}
+}
+
+// specLocations records the parameters whose documented examples are
+// serialized objects: the spec says the API takes them.
+func (p *prover) specLocations() {
+	inv := p.t.Inventory
+	if inv == nil {
+		return
+	}
+	for _, op := range inv.Operations() {
+		for _, prm := range op.Parameters {
+			if len(prm.Example) < minValueLen {
+				continue
+			}
+			l, ok := paramLocation(op, prm)
+			if !ok {
+				continue
+			}
+			for _, m := range sniff.Sniff(prm.Example) {
+				if _, known := formats[m.Format]; !known {
+					continue
+				}
+				m := m
+				l.value, l.match, l.rank, l.origin = prm.Example, &m, rankSpec, "documented example"
+				p.st.record(l)
+				break
+			}
+		}
+	}
+}
+
+// paramLocation is the location of a documented parameter.
+func paramLocation(op inventory.Operation, prm inventory.Parameter) (location, bool) {
+	l := location{in: prm.In, param: prm.Name, method: op.Method, urls: []string{op.URL}, path: op.Path}
+	switch prm.In {
+	case finding.InQuery:
+		if op.Method != http.MethodGet {
+			return l, false
+		}
+	case finding.InCookie, finding.InHeader:
+		if op.Method != http.MethodGet || (prm.In == finding.InHeader && skipHeader(prm.Name)) {
+			return l, false
+		}
+		l.path = "/"
+	case finding.InBody:
+		switch op.Method {
+		case http.MethodPost, http.MethodPut, http.MethodPatch:
+		default:
+			return l, false
+		}
+		o := op
+		l.op = &o
+	default:
+		return l, false
+	}
+	if l.path == "" {
+		l.path = "/"
+	}
+	l.key = locKey(l.in, l.method, l.path, l.param)
+	return l, true
+}
+
+// likelyLocations lists cookies the site set, the user's cookies, and
+// documented or given parameters whose names often carry serialized state.
+func (p *prover) likelyLocations() []*location {
+	var out []*location
+	add := func(l location, pos int) {
+		l.rank = rankLikely + pos
+		if l.key == "" {
+			l.key = locKey(l.in, l.method, l.path, l.param)
+		}
+		out = append(out, &l)
+	}
+	for name, ck := range p.st.seenCookies() {
+		if pos := likelyName(name, likelyCookieNames); pos >= 0 {
+			add(location{in: finding.InCookie, param: name, method: http.MethodGet, urls: []string{ck.url}, path: "/",
+				value: ck.value, origin: "cookie set by the server, named like serialized state"}, pos)
+		}
+	}
+	for _, v := range p.t.Headers.Values("Cookie") {
+		for _, ck := range (&http.Request{Header: http.Header{"Cookie": {v}}}).Cookies() {
+			if pos := likelyName(ck.Name, likelyCookieNames); pos >= 0 {
+				add(location{in: finding.InCookie, param: ck.Name, method: http.MethodGet, path: "/",
+					value: ck.Value, origin: "cookie given to the scan, named like serialized state"}, pos)
+			}
+		}
+	}
+	if p.t.Inventory != nil {
+		for _, op := range p.t.Inventory.Operations() {
+			for _, prm := range op.Parameters {
+				list := likelyParamNames
+				if prm.In == finding.InCookie {
+					list = likelyCookieNames
+				}
+				pos := likelyName(prm.Name, list)
+				if pos < 0 || prm.In == finding.InHeader {
+					continue
+				}
+				l, ok := paramLocation(op, prm)
+				if !ok {
+					continue
+				}
+				l.value, l.origin = prm.Example, "parameter named like serialized state"
+				if op.Source == inventory.SourceUser {
+					l.origin = "parameter of the scanned URL, named like serialized state"
+				}
+				add(l, pos)
+			}
+		}
+	}
+	return out
+}
+
+// prove sends a location its canaries, then (standard and deep) a truncated
+// blob, and judges the answers.
+func (p *prover) prove(ctx context.Context, l *location) error {
+	canaries, corrupt := p.variants(l)
+	if len(canaries) == 0 {
+		return nil
+	}
+	var got []tried
+	for _, v := range canaries {
+		ex, err := p.send(ctx, l, v.value, false)
+		if err != nil {
+			return err
+		}
+		if ex == nil {
+			continue
+		}
+		got = append(got, tried{v, ex})
+		if sig := p.st.proofs.confirmed(v.kind, ex.Body); sig != "" {
+			base, err := p.baseline(ctx, l)
+			if err != nil && !errors.Is(err, errBudget) {
+				return err
+			}
+			p.report(l, proofConfirmed, sig, tried{v, ex}, base, nil)
+			return nil
+		}
+	}
+	var cut *tried
+	if p.b.corrupt && corrupt != nil {
+		ex, err := p.send(ctx, l, corrupt.value, false)
+		if err != nil {
+			return err
+		}
+		if ex != nil {
+			cut = &tried{*corrupt, ex}
+		}
+	}
+	if done, err := p.judgeError(ctx, l, got, cut); done || err != nil {
+		return err
+	}
+	if l.match != nil && p.b.corrupt && cut != nil && len(got) > 0 {
+		return p.judgeDifferential(ctx, l, got[0], *cut)
+	}
+	return nil
+}
+
+// judgeError reports a format-specific deserializer error that an answer to
+// a canary or truncated blob shows and the baseline answer does not.
+func (p *prover) judgeError(ctx context.Context, l *location, got []tried, cut *tried) (bool, error) {
+	all := got
+	if cut != nil {
+		all = append(append([]tried(nil), got...), *cut)
+	}
+	for _, tr := range all {
+		sig := deserializerError(tr.v.format, tr.ex.Body)
+		if sig == "" {
+			continue
+		}
+		base, err := p.baseline(ctx, l)
+		if err != nil && !errors.Is(err, errBudget) {
+			return true, err
+		}
+		if base == nil || bytes.Contains(base.Body, []byte(sig)) {
+			return false, nil // no baseline to compare, or the page always says it
+		}
+		p.report(l, proofError, sig, tr, base, cut)
+		return true, nil
+	}
+	return false, nil
+}
+
+// judgeDifferential reports a blob location whose original value gets an
+// ordinary answer while both the canary and the truncated blob make the
+// server fail, twice for the canary. No deserializer named anything, so the
+// finding stays firm at most.
+func (p *prover) judgeDifferential(ctx context.Context, l *location, can, cut tried) error {
+	if !serverError(can.ex) || !serverError(cut.ex) {
+		return nil
+	}
+	base, err := p.baseline(ctx, l)
+	if err != nil || base == nil || base.Status >= 500 {
+		return ignoreBudget(err)
+	}
+	again, err := p.send(ctx, l, can.v.value, false)
+	if err != nil || again == nil || !serverError(again) || again.Status != can.ex.Status {
+		return ignoreBudget(err)
+	}
+	p.report(l, proofDifferential, fmt.Sprintf("HTTP %d for the original value; HTTP %d for the canary (twice) and HTTP %d for the truncated blob",
+		base.Status, can.ex.Status, cut.ex.Status), can, base, &cut)
+	return nil
+}
+
+func ignoreBudget(err error) error {
+	if errors.Is(err, errBudget) {
+		return nil
+	}
+	return err
+}
+
+// serverError: the server failed on the input (not a gateway or throttling).
+func serverError(ex *engine.Exchange) bool {
+	return ex != nil && ex.OK() && ex.Status >= 500 && ex.Status != http.StatusBadGateway &&
+		ex.Status != http.StatusServiceUnavailable && ex.Status != http.StatusGatewayTimeout
+}
+
+// baseline returns an answer to the original value (or to the request
+// without the value when none was seen), sending it on standard and deep
+// when no such answer was observed.
+func (p *prover) baseline(ctx context.Context, l *location) (*engine.Exchange, error) {
+	if l.baseline != nil && (len(l.urls) == 0 || sameEndpoint(l.baseline.URL, l.urls[0])) {
+		return l.baseline, nil
+	}
+	if !p.b.corrupt {
+		return nil, nil
+	}
+	ex, err := p.send(ctx, l, l.value, true)
+	if err != nil {
+		return nil, err
+	}
+	l.baseline = ex
+	return ex, nil
+}
+
+// sameEndpoint compares scheme, host and path.
+func sameEndpoint(a, b string) bool {
+	ua, err1 := url.Parse(a)
+	ub, err2 := url.Parse(b)
+	return err1 == nil && err2 == nil && ua.Scheme == ub.Scheme && ua.Host == ub.Host && ua.Path == ub.Path
+}
+
+// send puts value at the location (for the baseline, the original value or
+// none) and sends the request. Transport failures return a nil exchange and
+// no error; policy refusals and the budget return an error.
+func (p *prover) send(ctx context.Context, l *location, value string, original bool) (*engine.Exchange, error) {
+	if p.left <= 0 {
+		return nil, errBudget
+	}
+	req, ok := p.request(l, value, original)
+	if !ok {
+		return nil, nil
+	}
+	if !original {
+		p.st.markSent(value)
+	}
+	p.left--
+	ex, err := p.cl.Do(ctx, req)
+	if err != nil {
+		if engine.IsPolicy(err) {
+			if errors.Is(err, engine.ErrOutOfScope) || errors.Is(err, engine.ErrMethodNotAllowed) || errors.Is(err, engine.ErrBadURL) {
+				return nil, nil // this location only
+			}
+			return nil, err
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, nil
+	}
+	return ex, nil
+}
+
+// request builds the probe of a location: the same URL, the other
+// parameters, cookies and headers as they were, and only this value changed.
+func (p *prover) request(l *location, value string, original bool) (engine.Request, bool) {
+	raw := ""
+	if len(l.urls) > 0 {
+		raw = l.urls[0]
+	}
+	if raw == "" && p.t.URL != nil {
+		raw = p.t.URL.String()
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return engine.Request{}, false
+	}
+	absent := original && value == ""
+	req := engine.Request{Method: l.method, Check: "deserialization", NoRedirect: true, Header: http.Header{}}
+	switch l.in {
+	case finding.InQuery:
+		u.RawQuery = setQuery(u.RawQuery, l.param, value, absent)
+	case finding.InCookie:
+		req.Header.Set("Cookie", cookieHeader(p.t.Headers.Values("Cookie"), l.param, value, absent))
+		if req.Header.Get("Cookie") == "" {
+			req.Header.Del("Cookie")
+		}
+	case finding.InHeader:
+		if !absent {
+			req.Header.Set(l.param, value)
+		}
+	case finding.InBody:
+		if l.op == nil {
+			return engine.Request{}, false
+		}
+		body, ok := jsonBody(*l.op, l.param, value, absent)
+		if !ok {
+			return engine.Request{}, false
+		}
+		req.Body = body
+		req.Header.Set("Content-Type", "application/json")
+	default:
+		return engine.Request{}, false
+	}
+	req.URL = u.String()
+	return req, true
+}
+
+// setQuery replaces the first value of param in a raw query (or appends
+// it), leaving the other parameters byte for byte; absent removes it.
+func setQuery(raw, param, value string, absent bool) string {
+	var parts []string
+	if raw != "" {
+		parts = strings.Split(raw, "&")
+	}
+	enc := url.QueryEscape(param) + "=" + url.QueryEscape(value)
+	done := false
+	out := parts[:0:0]
+	for _, part := range parts {
+		k, _, _ := strings.Cut(part, "=")
+		if name, err := url.QueryUnescape(k); err == nil && name == param {
+			if done || absent {
+				continue
+			}
+			out = append(out, enc)
+			done = true
+			continue
+		}
+		out = append(out, part)
+	}
+	if !done && !absent {
+		out = append(out, enc)
+	}
+	return strings.Join(out, "&")
+}
+
+// cookieHeader rebuilds the Cookie header: the user's cookies with name set
+// to value (or removed).
+func cookieHeader(user []string, name, value string, absent bool) string {
+	var parts []string
+	done := false
+	for _, v := range user {
+		for _, part := range strings.Split(v, ";") {
+			part = strings.TrimSpace(part)
+			if part == "" {
+				continue
+			}
+			k, _, _ := strings.Cut(part, "=")
+			if strings.TrimSpace(k) == name {
+				if done || absent {
+					continue
+				}
+				part = name + "=" + value
+				done = true
+			}
+			parts = append(parts, part)
+		}
+	}
+	if !done && !absent {
+		parts = append(parts, name+"="+value)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// jsonBody writes a documented operation's JSON body from its examples,
+// with field set to value.
+func jsonBody(op inventory.Operation, field, value string, absent bool) ([]byte, bool) {
+	obj := map[string]any{}
+	for _, prm := range op.Parameters {
+		if prm.In != finding.InBody || prm.Name == field {
+			continue
+		}
+		if prm.Example == "" && !prm.Required {
+			continue
+		}
+		obj[prm.Name] = exampleValue(prm)
+	}
+	if !absent {
+		obj[field] = value
+	}
+	b, err := json.Marshal(obj)
+	return b, err == nil
+}
+
+// exampleValue turns a documented example into a JSON value of its type.
+func exampleValue(prm inventory.Parameter) any {
+	ex := prm.Example
+	switch prm.Type {
+	case "integer", "number":
+		if ex == "" {
+			return 1
+		}
+		if n, err := strconv.ParseFloat(ex, 64); err == nil {
+			return n
+		}
+	case "boolean":
+		return ex == "true"
+	case "object", "array":
+		var v any
+		if json.Unmarshal([]byte(ex), &v) == nil {
+			return v
+		}
+	}
+	if ex == "" {
+		return "parapet"
+	}
+	return ex
+}
+
+// variants returns the canaries to send to a location and the truncated
+// blob (nil when there is none to make).
+func (p *prover) variants(l *location) ([]variant, *variant) {
+	if l.match != nil {
+		return p.blobVariants(l)
+	}
+	return p.likelyVariants(l)
+}
+
+// blobVariants: canaries of the blob's own format and encoding, spliced
+// where the blob sat in the value, and the blob cut to two thirds.
+func (p *prover) blobVariants(l *location) ([]variant, *variant) {
+	m := l.match
+	if m.Start < 0 || m.End > len(l.value) || m.Start >= m.End {
+		return nil, nil
+	}
+	chain, payload, err := canary.ParseChain(m.Encoding, l.value[m.Start:m.End])
+	if err != nil || len(payload) == 0 {
+		return nil, nil
+	}
+	align := 0
+	if chain.NeedsAlign() {
+		align = canary.Base64Align
+	}
+	var out []variant
+	for _, k := range kindsFor(m.Format, payload) {
+		o := canary.Options{PickleProtocol: pickleProtocol(payload), TypeKey: jacksonKey(payload), Template: payload, Align: align}
+		v, ok := p.canaryVariant(k, o, chain)
+		if !ok {
+			continue
+		}
+		v.value = canary.Splice(l.value, m.Start, m.End, v.value)
+		v.format = m.Format
+		out = append(out, v)
+	}
+	enc, err := chain.Encode(canary.Truncate(payload, align))
+	if err != nil {
+		return out, nil
+	}
+	cut := &variant{format: m.Format, value: canary.Splice(l.value, m.Start, m.End, enc), enc: chain.String(),
+		label: "the blob cut to its first two thirds", corrupt: true}
+	return out, cut
+}
+
+// likelyVariants: a pickle canary in base64 and base64url (one request when
+// both read the same), on deep every other format, and the pickle canary
+// cut short as the corrupted value.
+func (p *prover) likelyVariants(l *location) ([]variant, *variant) {
+	var out []variant
+	seen := map[string]bool{}
+	add := func(k canary.Kind, chain canary.Chain) {
+		v, ok := p.canaryVariant(k, canary.Options{PickleProtocol: 2, Align: canary.Base64Align}, chain)
+		if ok && !seen[v.value] {
+			seen[v.value] = true
+			out = append(out, v)
+		}
+	}
+	b64 := canary.Chain{{Name: canary.LayerBase64, Pad: true}}
+	b64url := canary.Chain{{Name: canary.LayerBase64URL}}
+	add(canary.Pickle, b64url)
+	add(canary.Pickle, b64)
+	if p.b.formats {
+		text := canary.Chain(nil) // raw text in a query, header or JSON field
+		if l.in == finding.InCookie {
+			text = b64 // quotes, spaces and braces do not survive cookie parsers
+		}
+		add(canary.Java, b64)
+		if l.in == finding.InCookie {
+			add(canary.PHP, canary.Chain{{Name: canary.LayerPercent}}) // PHP url-decodes cookies
+		} else {
+			add(canary.PHP, nil)
+		}
+		for _, k := range []canary.Kind{canary.YAMLPython, canary.YAMLRuby, canary.Jsonpickle, canary.JSONNet, canary.Jackson} {
+			add(k, text)
+		}
+	}
+	pk, err := canary.Build(canary.Pickle, p.names, canary.Options{PickleProtocol: 2, Align: canary.Base64Align})
+	if err != nil {
+		return out, nil
+	}
+	enc, err := b64url.Encode(canary.Truncate(pk.Data, canary.Base64Align))
+	if err != nil {
+		return out, nil
+	}
+	return out, &variant{format: sniff.PythonPickle, value: enc, enc: b64url.String(), label: "a pickle canary cut short", corrupt: true}
+}
+
+// canaryVariant builds one canary in one encoding chain.
+func (p *prover) canaryVariant(k canary.Kind, o canary.Options, chain canary.Chain) (variant, bool) {
+	pl, err := canary.Build(k, p.names, o)
+	if err != nil {
+		return variant{}, false
+	}
+	enc, err := chain.Encode(pl.Data)
+	if err != nil {
+		return variant{}, false
+	}
+	return variant{kind: k, format: kindFormat[k], value: enc, ref: pl.Ref, enc: chain.String(),
+		label: fmt.Sprintf("%s canary naming %s (%s)", kindLabel[k], pl.Ref, chain.String())}, true
+}
+
+// kindFormat is the sniff format of each canary kind.
+var kindFormat = map[canary.Kind]sniff.Format{
+	canary.Pickle: sniff.PythonPickle, canary.Java: sniff.JavaSerialized, canary.PHP: sniff.PHPSerialized,
+	canary.YAMLPython: sniff.YAMLTags, canary.YAMLRuby: sniff.YAMLTags, canary.YAMLJava: sniff.YAMLTags,
+	canary.Jsonpickle: sniff.JSONTypeKey, canary.JSONNet: sniff.JSONTypeKey, canary.Jackson: sniff.JSONTypeKey,
+	canary.NodeSerialize: sniff.JSONTypeKey,
+}
+
+// kindLabel names each canary kind in notes.
+var kindLabel = map[canary.Kind]string{
+	canary.Pickle: "pickle", canary.Java: "Java serialization", canary.PHP: "PHP serialize",
+	canary.YAMLPython: "PyYAML python/name", canary.YAMLRuby: "Psych ruby/object", canary.YAMLJava: "SnakeYAML",
+	canary.Jsonpickle: "jsonpickle py/object", canary.JSONNet: "Json.NET $type", canary.Jackson: "Jackson type id",
+	canary.NodeSerialize: "node-serialize function",
+}
+
+// kindsFor picks the canaries for a blob: its format, and for YAML and JSON
+// the library its tags or keys belong to.
+func kindsFor(f sniff.Format, payload []byte) []canary.Kind {
+	switch f {
+	case sniff.PythonPickle:
+		return []canary.Kind{canary.Pickle}
+	case sniff.JavaSerialized:
+		return []canary.Kind{canary.Java}
+	case sniff.PHPSerialized:
+		return []canary.Kind{canary.PHP}
+	case sniff.YAMLTags:
+		switch {
+		case bytes.Contains(payload, []byte("!ruby/")):
+			return []canary.Kind{canary.YAMLRuby}
+		case bytes.Contains(payload, []byte("!!python/")) || bytes.Contains(payload, []byte("python/")):
+			return []canary.Kind{canary.YAMLPython}
+		case bytes.Contains(payload, []byte("!!")):
+			return []canary.Kind{canary.YAMLJava}
+		}
+		return []canary.Kind{canary.YAMLPython}
+	case sniff.JSONTypeKey:
+		var ks []canary.Kind
+		if bytes.Contains(payload, []byte(canary.NodeMarker)) {
+			ks = append(ks, canary.NodeSerialize)
+		}
+		if bytes.Contains(payload, []byte(`"py/`)) {
+			ks = append(ks, canary.Jsonpickle)
+		}
+		if bytes.Contains(payload, []byte(`"$type"`)) {
+			ks = append(ks, canary.JSONNet)
+		}
+		if bytes.Contains(payload, []byte(`"@class"`)) || bytes.Contains(payload, []byte(`"@type"`)) {
+			ks = append(ks, canary.Jackson)
+		}
+		return ks
+	}
+	return nil
+}
+
+// pickleProtocol is the protocol a pickle announces (0 without PROTO).
+func pickleProtocol(payload []byte) int {
+	if len(payload) >= 2 && payload[0] == 0x80 && payload[1] <= 5 {
+		return int(payload[1])
+	}
+	return 0
+}
+
+// jacksonKey is the type key a Jackson/fastjson document uses.
+func jacksonKey(payload []byte) string {
+	if !bytes.Contains(payload, []byte(`"@class"`)) && bytes.Contains(payload, []byte(`"@type"`)) {
+		return "@type"
+	}
+	return "@class"
+}
+
+// Proof levels, the value of details.proof.
+const (
+	proofConfirmed    = "canary-class-not-found"
+	proofError        = "deserializer-error"
+	proofDifferential = "differential"
+)
+
+// activeTitles are the titles of proven findings, by format.
+var activeTitles = map[sniff.Format]string{
+	sniff.PythonPickle:   "Server unpickles client-supplied data",
+	sniff.JavaSerialized: "Server deserializes client-supplied Java objects",
+	sniff.PHPSerialized:  "Server unserializes client-supplied PHP objects",
+	sniff.YAMLTags:       "Server loads client-supplied YAML with language tags",
+	sniff.JSONTypeKey:    "Server instantiates types named in client-supplied JSON",
+}
+
+// report emits the proven finding: the same check id and location as the
+// passive one, so the scan's merge raises it.
+func (p *prover) report(l *location, proof, sig string, hit tried, base *engine.Exchange, cut *tried) {
+	t := p.t
+	f := hit.v.format
+	fi := formats[f]
+	if l.match != nil {
+		fi = formats[l.match.Format]
+		f = l.match.Format
+	}
+	sev, conf := finding.High, finding.Firm
+	if proof == proofConfirmed {
+		conf, sev = finding.Confirmed, finding.Critical
+		if hit.v.kind == canary.Jackson {
+			sev = finding.High // Jackson needs a gadget class on the classpath; keep high
+		}
+	}
+	where := describeSite(l.in, l.param)
+	method, path, in := siteWide(l.method, l.path, l.in)
+	reqURL := hit.ex.URL
+	classes := []string{}
+	encoding, detail := hit.v.enc, ""
+	if l.match != nil {
+		classes = append(classes, l.match.Classes...)
+		encoding, detail = l.match.Encoding, l.match.Detail
+	}
+	var desc strings.Builder
+	switch proof {
+	case proofConfirmed:
+		fmt.Fprintf(&desc, "Parapet replaced the %s with a class-not-found canary: %s, a value that only names something that cannot exist (its name carries this scan's token) and calls nothing. "+
+			"The server's answer shows the deserializer failing to find exactly that name (%q): the server deserializes this client-controlled value. "+
+			"Whoever can change it chooses which classes the server builds, which with this format means remote code execution. ", where, hit.v.label, clip(sig, 120))
+	case proofError:
+		fmt.Fprintf(&desc, "Parapet sent the %s a deliberately broken value (%s) and the server answered with a deserializer error (%q) that its answer to the original value does not show: "+
+			"the server passes this client-controlled value to a deserializer. Whoever can change it chooses which classes are built, which with this format usually means remote code execution. ", where, hit.v.label, sig)
+	case proofDifferential:
+		fmt.Fprintf(&desc, "The server accepts the original %s but fails (%s) on a class-not-found canary and on a truncated copy of its own blob, the same way twice. "+
+			"No deserializer error was shown, so this is consistent with deserialization of the value but not proof of it. ", where, sig)
+	}
+	desc.WriteString("The canaries Parapet sends are listed in docs/safety.md; none of them runs code.")
+	if l.origin != "" {
+		fmt.Fprintf(&desc, " Location: %s (%s).", where, l.origin)
+	}
+
+	proofEv := evidence.From(hit.ex, t.Mask, proofNote(proof, hit, where), focusOf(hit.ex, sig))
+	proofEv.Request = revealProbe(proofEv.Request, l, hit.v.value)
+	evs := []finding.Evidence{proofEv}
+	if base != nil {
+		evs = append(evs, evidence.From(base, t.Mask, "baseline: the "+where+" with its original value (HTTP "+strconv.Itoa(base.Status)+")", ""))
+	}
+	if cut != nil && cut.ex != hit.ex && proof != proofConfirmed {
+		evs = append(evs, evidence.From(cut.ex, t.Mask, "corrupted: "+cut.v.label+" (HTTP "+strconv.Itoa(cut.ex.Status)+")", ""))
+	}
+	details := map[string]any{
+		"format":       string(f),
+		"encoding":     encoding,
+		"classes":      classes,
+		"detail":       detail,
+		"strong":       true,
+		"proof":        proof,
+		"canary_kind":  string(hit.v.kind),
+		"canary_class": hit.v.ref,
+		"canary":       hit.v.value,
+		"signature":    sig,
+		"origin":       l.origin,
+	}
+	if hit.v.corrupt {
+		details["canary_kind"], details["canary_class"], details["canary"] = "", "", ""
+		details["corrupted"] = hit.v.value
+	}
+	if base != nil {
+		details["baseline_status"] = base.Status
+	}
+	details["probe_status"] = hit.ex.Status
+	if proof == proofDifferential {
+		details["note"] = "differential only: the server failed on the canary and the truncated blob, not on the original value; no deserializer error named the canary"
+	}
+	p.emit(finding.Finding{
+		Check:       "deserialization/" + fi.kind,
+		Category:    finding.Deserialization,
+		Severity:    sev,
+		Confidence:  conf,
+		Title:       activeTitles[f],
+		Description: desc.String(),
+		Remediation: remediation(f, t),
+		Location:    finding.Location{Method: method, URL: reqURL, Path: path, Param: l.param, In: in},
+		Evidence:    evs,
+		Details:     details,
+		Reproduce:   reproduce(hit.ex, t, l, hit.v.value),
+	})
+}
+
+// revealProbe shows the value Parapet sent in the masked request of the
+// proving exchange: it is the scan's own canary, not a secret, and without
+// it the request would read exactly like the baseline.
+func revealProbe(req string, l *location, value string) string {
+	masked := mask.Placeholder
+	switch l.in {
+	case finding.InCookie:
+		return replaceInLine(req, "Cookie: ", l.param+"="+masked, l.param+"="+value)
+	case finding.InHeader:
+		return replaceInLine(req, http.CanonicalHeaderKey(l.param)+": ", masked, value)
+	case finding.InQuery:
+		first, rest, _ := strings.Cut(req, "\n")
+		first = strings.Replace(first, url.QueryEscape(l.param)+"="+masked, url.QueryEscape(l.param)+"="+url.QueryEscape(value), 1)
+		if rest == "" {
+			return first
+		}
+		return first + "\n" + rest
+	}
+	return req
+}
+
+// replaceInLine replaces old with repl once, in the first line that starts
+// with prefix.
+func replaceInLine(text, prefix, old, repl string) string {
+	lines := strings.Split(text, "\n")
+	for i, ln := range lines {
+		if strings.HasPrefix(ln, prefix) && strings.Contains(ln, old) {
+			lines[i] = strings.Replace(ln, old, repl, 1)
+			break
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func proofNote(proof string, hit tried, where string) string {
+	switch proof {
+	case proofConfirmed:
+		return "canary: the " + where + " set to a " + hit.v.label + "; the answer names the canary"
+	case proofError:
+		return "probe: the " + where + " set to " + hit.v.label + "; the answer shows a deserializer error"
+	}
+	return "canary: the " + where + " set to a " + hit.v.label + "; HTTP " + strconv.Itoa(hit.ex.Status)
+}
+
+// focusOf returns a substring of the body to centre the excerpt on.
+func focusOf(ex *engine.Exchange, sig string) string {
+	if sig == "" || ex == nil {
+		return ""
+	}
+	s := sig
+	if len(s) > 40 {
+		s = s[:40]
+	}
+	if bytes.Contains(ex.Body, []byte(s)) {
+		return s
+	}
+	return ""
+}
+
+// reproduce is the curl command of the proving request. Cookie values are
+// masked in evidence; the canary's own cookie is this scan's payload, not a
+// secret, so it is passed visibly with -b.
+func reproduce(ex *engine.Exchange, t *check.Target, l *location, value string) string {
+	if l.in != finding.InCookie {
+		return evidence.Curl(ex, t.Mask)
+	}
+	cp := *ex
+	cp.RequestHeader = ex.RequestHeader.Clone()
+	rest := cookieHeader(cp.RequestHeader.Values("Cookie"), l.param, "", true)
+	cp.RequestHeader.Del("Cookie")
+	if rest != "" {
+		cp.RequestHeader.Set("Cookie", rest)
+	}
+	curl := evidence.Curl(&cp, t.Mask)
+	i := strings.LastIndex(curl, " '")
+	if i < 0 {
+		return curl
+	}
+	return curl[:i] + " -b " + shellQuote(l.param+"="+value) + curl[i:]
+}
+
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
