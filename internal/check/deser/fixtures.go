@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
-		"net/http"
+	"net/http"
 	"strings"
 
 	"github.com/parapet-scanner/parapet/internal/check"
