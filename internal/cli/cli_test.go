@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +17,8 @@ import (
 	"time"
 
 	"github.com/parapet-scanner/parapet/internal/demo"
+	"github.com/parapet-scanner/parapet/internal/finding"
+	"github.com/parapet-scanner/parapet/internal/report"
 	"github.com/parapet-scanner/parapet/internal/report/reporttest"
 	"github.com/parapet-scanner/parapet/internal/scan"
 )
@@ -355,5 +358,38 @@ func TestSpecOnAnotherHost_FetchedButNotScanned(t *testing.T) {
 	}
 	if rep.Stats.Operations < 2 || !strings.Contains(strings.Join(rep.Warnings, " "), "another host") {
 		t.Fatalf("the spec's operations were not used on the target: %+v", rep)
+	}
+}
+
+func TestGates_NothingTestedFailsTheScoreGate(t *testing.T) {
+	r := &report.Report{Score: 100, Categories: map[finding.Category]*int{finding.BOLA: nil}}
+	if err := (gates{failBelow: 90}).check(r); !errors.Is(err, errGateFailed) {
+		t.Fatalf("an untested scan passed --fail-below: %v", err)
+	}
+	if err := (gates{failBelow: -1}).check(r); err != nil {
+		t.Fatalf("no gate asked, got %v", err)
+	}
+}
+
+func TestHeaderSecrets_NeverInReport(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A debug page that echoes the request's cookies and headers.
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(500)
+		fmt.Fprintf(w, "Traceback (most recent call last):\n  File \"/app/v.py\", line 3, in view\nKeyError: 'x'\nCOOKIES: %s\nAUTH: %s\n",
+			r.Header.Get("Cookie"), r.Header.Get("Authorization"))
+	}))
+	defer srv.Close()
+	r := runCLI(t, context.Background(), fast, "scan", "--quiet", "-f", "json",
+		"--header", "Cookie: sid=S3cr3tCookieValue42; csrftoken=CsrfTok9876543",
+		"--header", "Authorization: Bearer AbCdEf0123456789XyZ",
+		srv.URL+"/?api_key=Sup3rS3cretKey99")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, secret := range []string{"S3cr3tCookieValue42", "CsrfTok9876543", "AbCdEf0123456789XyZ", "Sup3rS3cretKey99"} {
+		if strings.Contains(r.stdout, secret) || strings.Contains(r.stderr, secret) {
+			t.Errorf("%s appears in the output", secret)
+		}
 	}
 }

@@ -125,6 +125,15 @@ type gates struct {
 }
 
 func (g gates) check(r *report.Report) error {
+	tested := 0
+	for _, v := range r.Categories {
+		if v != nil {
+			tested++
+		}
+	}
+	if g.failBelow >= 0 && tested == 0 {
+		return fmt.Errorf("%w: no category could be tested, so the score proves nothing (see the warnings)", errGateFailed)
+	}
 	if g.failBelow >= 0 && r.Score < g.failBelow {
 		return fmt.Errorf("%w: score %d is below %d", errGateFailed, r.Score, g.failBelow)
 	}

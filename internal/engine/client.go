@@ -164,10 +164,9 @@ func Port(u *url.URL) string {
 }
 
 func pathExcluded(p string, globs []string) bool {
-	if p == "" {
-		p = "/"
-	}
+	p = normalizePath(p)
 	for _, g := range globs {
+		g = strings.ToLower(g)
 		if strings.HasSuffix(g, "/**") {
 			prefix := strings.TrimSuffix(g, "/**")
 			if p == prefix || strings.HasPrefix(p, prefix+"/") {
@@ -180,6 +179,31 @@ func pathExcluded(p string, globs []string) bool {
 		}
 	}
 	return false
+}
+
+// normalizePath folds the spellings of one path that servers treat alike, so
+// that an exclusion cannot be dodged: case, ";params" in segments (servlet
+// containers), trailing dots in segments (IIS), "." and ".." segments and
+// repeated slashes.
+func normalizePath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	segs := strings.Split(strings.ToLower(p), "/")
+	for i, s := range segs {
+		if j := strings.IndexByte(s, ';'); j >= 0 {
+			s = s[:j]
+		}
+		if s != "." && s != ".." {
+			s = strings.TrimRight(s, ".")
+		}
+		segs[i] = s
+	}
+	out := path.Clean("/" + strings.Join(segs, "/"))
+	if strings.HasSuffix(p, "/") && out != "/" {
+		out += "/"
+	}
+	return out
 }
 
 // allowed is InScope, widened to the spec hosts for spec fetches.
@@ -245,6 +269,10 @@ func (c *Client) Do(ctx context.Context, r Request) (*Exchange, error) {
 	var ex *Exchange
 	for attempt := 0; ; attempt++ {
 		if err := c.wait(ctx); err != nil {
+			if ex != nil {
+				c.reserved.Add(-1) // the retry was reserved but never sent
+				break              // keep the throttled response
+			}
 			return nil, err
 		}
 		ex = c.send(ctx, u, r)
@@ -254,7 +282,7 @@ func (c *Client) Do(ctx context.Context, r Request) (*Exchange, error) {
 		c.throttled.Add(1)
 		c.warn("the target throttled requests (429/503); Parapet backed off and slowed down")
 		c.limiter.backoff(c.now().Add(retryAfter(ex.Header.Get("Retry-After"), c.now())))
-		if err := c.reserve(); err != nil {
+		if c.reserve() != nil {
 			break // keep the throttled response; no budget left to retry
 		}
 	}

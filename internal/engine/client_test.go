@@ -87,7 +87,8 @@ func TestScope_ExcludePath(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	defer srv.Close()
 	c := newClient(t, srv.URL, func(o *Options) { o.Scope.ExcludePaths = []string{"/admin/**", "/*.php"} })
-	for _, p := range []string{"/admin", "/admin/users", "/index.php"} {
+	for _, p := range []string{"/admin", "/admin/users", "/index.php", "/Admin/users", "/ADMIN/x",
+		"/admin;jsessionid=1/users", "/admin./users", "/x/../admin/users", "//admin/users"} {
 		if _, err := c.Do(context.Background(), Request{URL: srv.URL + p}); !errors.Is(err, ErrOutOfScope) {
 			t.Errorf("%s: want ErrOutOfScope, got %v", p, err)
 		}
@@ -372,5 +373,43 @@ func TestScope_SpecHostOnlyForSpecRequests(t *testing.T) {
 	}
 	if hits.Load() != 1 {
 		t.Fatalf("spec host got %d requests, want 1", hits.Load())
+	}
+}
+
+func TestThrottle_ResponseKeptWhenNoTimeToRetry(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "3600")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	defer srv.Close()
+	c := newClient(t, srv.URL, func(o *Options) {
+		o.Budget.MaxDuration = 2 * time.Second
+		o.Sleep = func(context.Context, time.Duration) error { return nil }
+	})
+	ex, err := c.Do(context.Background(), Request{URL: srv.URL})
+	if err != nil || ex == nil || ex.Status != http.StatusTooManyRequests {
+		t.Fatalf("want the 429 back, got %v, %v", ex, err)
+	}
+	if c.Stats().Requests != 1 || c.Stats().Throttled != 1 {
+		t.Fatalf("stats = %+v", c.Stats())
+	}
+}
+
+func TestExchangeLog_DoesNotPinFullBodiesOrHeaders(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Big", strings.Repeat("h", 200<<10))
+		_, _ = w.Write(bytes.Repeat([]byte("b"), 1<<20))
+	}))
+	defer srv.Close()
+	c := newClient(t, srv.URL, nil)
+	if _, err := c.Do(context.Background(), Request{URL: srv.URL}); err != nil {
+		t.Fatal(err)
+	}
+	ex := c.Exchanges()[0]
+	if cap(ex.Body) > LoggedBodyBytes {
+		t.Fatalf("logged body keeps a %d-byte backing array", cap(ex.Body))
+	}
+	if n := len(ex.Header.Get("X-Big")); n > loggedHeaderValueBytes {
+		t.Fatalf("logged header value is %d bytes", n)
 	}
 }

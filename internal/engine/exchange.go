@@ -81,11 +81,44 @@ func (e *Exchange) RequestCookies() []*http.Cookie {
 // OK reports whether the exchange got a response at all.
 func (e *Exchange) OK() bool { return e != nil && e.Err == nil && e.Status > 0 }
 
+// Bounds on what the exchange log keeps of a response's headers.
+const (
+	loggedHeaderValueBytes = 1 << 10
+	loggedHeaderBytes      = 16 << 10
+)
+
+// forLog returns the copy the exchange log keeps: the body cut to
+// LoggedBodyBytes and header values cut too, in new backing arrays so that
+// the full response can be freed.
 func (e *Exchange) forLog() *Exchange {
 	c := *e
 	if len(c.Body) > LoggedBodyBytes {
-		c.Body = c.Body[:LoggedBodyBytes:LoggedBodyBytes]
+		c.Body = append([]byte(nil), c.Body[:LoggedBodyBytes]...)
 		c.BodyTruncated = true
 	}
+	c.Header = CapHeader(e.Header, loggedHeaderValueBytes, loggedHeaderBytes)
 	return &c
+}
+
+// CapHeader returns a copy of h whose values are cut to perValue bytes and
+// whose total size stays under total bytes; headers past the total are dropped.
+func CapHeader(h http.Header, perValue, total int) http.Header {
+	if h == nil {
+		return nil
+	}
+	out := make(http.Header, len(h))
+	size := 0
+	for k, vs := range h {
+		for _, v := range vs {
+			if len(v) > perValue {
+				v = v[:perValue]
+			}
+			size += len(k) + len(v)
+			if size > total {
+				return out
+			}
+			out[k] = append(out[k], strings.Clone(v))
+		}
+	}
+	return out
 }

@@ -40,7 +40,7 @@ func Request(ex *engine.Exchange, m *mask.Masker) string {
 	writeHeaders(&b, ex.RequestHeader, m, "Host", "User-Agent", "Accept")
 	if len(ex.RequestBody) > 0 {
 		b.WriteString("\n")
-		b.WriteString(m.Text(cut(string(ex.RequestBody), 0, ExcerptBytes)))
+		b.WriteString(maskedCut(m, string(ex.RequestBody), 0, ExcerptBytes))
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
@@ -69,9 +69,37 @@ func Response(ex *engine.Exchange, m *mask.Masker, focus string) string {
 			}
 		}
 		b.WriteString("\n")
-		b.WriteString(m.Text(cut(body, start, ExcerptBytes)))
+		b.WriteString(maskedCut(m, body, start, ExcerptBytes))
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// maskMargin is how much text around an excerpt is masked with it, so that a
+// secret the cut would split is still recognised whole and hidden.
+const maskMargin = 512
+
+// maskedCut masks the excerpt of s that starts at start and is about n bytes
+// long. It masks a window wider than the excerpt first and cuts afterwards:
+// cutting first could split a secret and leave a recognisable part unmasked.
+func maskedCut(m *mask.Masker, s string, start, n int) string {
+	ws := max(0, start-maskMargin)
+	for ws > 0 && !utf8.RuneStart(s[ws]) {
+		ws--
+	}
+	we := min(len(s), start+n+maskMargin)
+	for we < len(s) && !utf8.RuneStart(s[we]) {
+		we++
+	}
+	masked := m.Text(s[ws:we])
+	offset := min(len(masked), len(m.Text(s[ws:start])))
+	out := cut(masked, offset, n)
+	if ws > 0 && offset == 0 && !strings.HasPrefix(out, "…") {
+		out = "…" + out
+	}
+	if we < len(s) && !strings.HasSuffix(out, "…") {
+		out += "…"
+	}
+	return out
 }
 
 // contextStart returns where an excerpt showing body[i:] should begin: the
@@ -90,18 +118,32 @@ func contextStart(body string, i int) int {
 	return start + 1
 }
 
+// Bounds on the headers one piece of evidence shows.
+const (
+	headerValueBytes = 256
+	headerBlockBytes = 4 << 10
+)
+
 func writeHeaders(b *strings.Builder, h http.Header, m *mask.Masker, skip ...string) {
+	h = engine.CapHeader(h, headerValueBytes*4, headerBlockBytes*4) // bound the masking work first
 	keys := make([]string, 0, len(h))
 	for k := range h {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	written := 0
 	for _, k := range keys {
 		if contains(skip, k) {
 			continue
 		}
 		for _, v := range h[k] {
-			fmt.Fprintf(b, "%s: %s\n", k, m.Header(k, v))
+			line := fmt.Sprintf("%s: %s\n", k, cut(m.Header(k, v), 0, headerValueBytes))
+			if written+len(line) > headerBlockBytes {
+				b.WriteString("(more headers left out)\n")
+				return
+			}
+			written += len(line)
+			b.WriteString(line)
 		}
 	}
 }
@@ -148,6 +190,16 @@ func maskQuery(target string, m *mask.Masker) string {
 		}
 	}
 	return path + "?" + strings.Join(parts, "&")
+}
+
+// URL returns raw with credential-named query values and registered
+// secrets masked, for locations and report headers.
+func URL(raw string, m *mask.Masker) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.RawQuery == "" {
+		return m.Text(raw)
+	}
+	return m.Text(u.Scheme + "://" + u.Host + maskQuery(u.RequestURI(), m))
 }
 
 // Curl returns a masked curl command that repeats the exchange's request.

@@ -39,3 +39,30 @@ func TestCurl_QuotesHostileValues(t *testing.T) {
 		t.Fatalf("header not shell-quoted: %s", got)
 	}
 }
+
+func TestResponse_SecretAcrossTheCutIsMasked(t *testing.T) {
+	m := &mask.Masker{}
+	secret := "AbCdEf0123456789XyZsecretPART"
+	m.AddSecret(secret)
+	for pad := ExcerptBytes - 40; pad < ExcerptBytes+5; pad++ {
+		body := strings.Repeat("x", pad) + "seen credential " + secret + " tail"
+		ex := &engine.Exchange{Method: "GET", URL: "http://127.0.0.1/", Status: 200, Header: http.Header{}, Body: []byte(body)}
+		got := Response(ex, m, "")
+		for n := 6; n <= len(secret); n++ {
+			if strings.Contains(got, secret[:n]) {
+				t.Fatalf("pad %d: %d characters of the secret leak across the cut", pad, n)
+			}
+		}
+	}
+}
+
+func TestResponse_HugeHeadersAreBounded(t *testing.T) {
+	h := http.Header{}
+	for i := 0; i < 100; i++ {
+		h.Set("X-H"+strings.Repeat("a", i%7)+string(rune('a'+i%26))+string(rune('a'+i/26)), strings.Repeat("v", 2500))
+	}
+	ex := &engine.Exchange{Method: "GET", URL: "http://127.0.0.1/", Status: 200, Header: h}
+	if got := Response(ex, &mask.Masker{}, ""); len(got) > headerBlockBytes+200 {
+		t.Fatalf("evidence with huge headers is %d bytes", len(got))
+	}
+}

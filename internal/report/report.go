@@ -77,6 +77,21 @@ func SortFindings(fs []finding.Finding) {
 	})
 }
 
+// Partial returns why the scan did not finish, or "" when it did.
+func (r *Report) Partial() string {
+	switch {
+	case r.Stats.Interrupted:
+		return "interrupted"
+	case r.Stats.TargetFailing:
+		return "the target kept failing"
+	case r.Stats.BudgetExhausted:
+		return "request budget used up"
+	case r.Stats.DurationExceeded:
+		return "time budget used up"
+	}
+	return ""
+}
+
 // CountBySeverity counts findings per severity.
 func (r *Report) CountBySeverity() map[finding.Severity]int {
 	out := map[finding.Severity]int{}

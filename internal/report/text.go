@@ -83,6 +83,9 @@ func (t *Text) Write(w io.Writer, r *Report) error {
 		t.paint(ansiBold, fmt.Sprintf("%d/100", r.Score)), t.paint(ansiBold+t.gradeColor(r.Grade), r.Grade), summary)
 	fmt.Fprintf(&b, "%d requests, %.1f s, started %s\n", r.Stats.Requests, float64(r.DurationMS)/1000,
 		r.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"))
+	if why := r.Partial(); why != "" {
+		fmt.Fprintf(&b, "%s\n", t.paint(ansiBold+ansiYellow, "PARTIAL SCAN ("+why+"): categories without findings were not fully tested; see Warnings"))
+	}
 
 	testedN := 0
 	for _, c := range finding.Categories {

@@ -29,7 +29,7 @@ func WritePlan(w io.Writer, cfg Config) error {
 	b := cfg.Budget.WithDefaults()
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "Plan for %s (dry run: nothing is sent)\n", start.Redacted())
-	fmt.Fprintf(&sb, "  scope:    %s\n", strings.Join(append([]string{start.Hostname()}, cfg.Scope.AllowHosts...), ", "))
+	fmt.Fprintf(&sb, "  scope:    %s\n", strings.Join(append(targetHosts(start), cfg.Scope.AllowHosts...), ", "))
 	if len(cfg.Scope.ExcludePaths) > 0 {
 		fmt.Fprintf(&sb, "  excluded: %s\n", strings.Join(cfg.Scope.ExcludePaths, ", "))
 	}

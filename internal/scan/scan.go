@@ -17,6 +17,7 @@ import (
 	"github.com/parapet-scanner/parapet/internal/check/registry"
 	"github.com/parapet-scanner/parapet/internal/discover"
 	"github.com/parapet-scanner/parapet/internal/engine"
+	"github.com/parapet-scanner/parapet/internal/evidence"
 	"github.com/parapet-scanner/parapet/internal/finding"
 	"github.com/parapet-scanner/parapet/internal/fingerprint"
 	"github.com/parapet-scanner/parapet/internal/inventory"
@@ -153,16 +154,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	}
 	s := &scanner{cfg: cfg, checks: checks, kinds: kinds, mask: &mask.Masker{}, stack: fingerprint.NewStack(),
 		findings: map[string]*finding.Finding{}}
-	for k, vs := range cfg.Inputs.Headers {
-		for _, v := range vs {
-			if mask.IsSensitiveHeader(k) {
-				s.mask.AddSecret(v)
-				if _, after, ok := strings.Cut(v, " "); ok {
-					s.mask.AddSecret(after)
-				}
-			}
-		}
-	}
+	registerSecrets(s.mask, cfg.Inputs.Headers, start)
 	began := now()
 	progress := func(e Event) {
 		if cfg.Runtime.Progress != nil {
@@ -171,7 +163,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	}
 
 	client, err := engine.New(engine.Options{
-		Scope: engine.Scope{Hosts: append([]string{start.Hostname()}, cfg.Scope.AllowHosts...),
+		Scope: engine.Scope{Hosts: append(targetHosts(start), cfg.Scope.AllowHosts...),
 			ExcludePaths: cfg.Scope.ExcludePaths, SpecHosts: specHosts(cfg.Inputs.Spec)},
 		Budget:      cfg.Budget,
 		Active:      cfg.Scope.Active,
@@ -329,6 +321,47 @@ func baseline(ctx context.Context, c *engine.Client, inv *inventory.Inventory, p
 	wg.Wait()
 }
 
+// registerSecrets tells the masker every credential the user handed over:
+// whole values of credential headers, their parts (the token after "Bearer ",
+// each cookie's value) and credential-named query values of the target URL,
+// so that none of them shows up in evidence even when the target echoes it.
+func registerSecrets(m *mask.Masker, h http.Header, target *url.URL) {
+	for k, vs := range h {
+		if !mask.IsSensitiveHeader(k) {
+			continue
+		}
+		for _, v := range vs {
+			m.AddSecret(v)
+			if _, after, ok := strings.Cut(v, " "); ok {
+				m.AddSecret(after)
+			}
+			for _, part := range strings.Split(v, ";") {
+				if _, val, ok := strings.Cut(part, "="); ok {
+					m.AddSecret(strings.Trim(strings.TrimSpace(val), `"`))
+				}
+			}
+		}
+	}
+	for k, vs := range target.Query() {
+		if mask.IsSensitiveHeader(k) {
+			for _, v := range vs {
+				m.AddSecret(v)
+			}
+		}
+	}
+}
+
+// targetHosts is the target's part of the scope: its host on its own port and
+// on the standard HTTP and HTTPS ports (where the http-to-https redirect and
+// its reverse live), but not on any other port, which is another service.
+func targetHosts(u *url.URL) []string {
+	h := u.Hostname()
+	if strings.Contains(h, ":") {
+		h = "[" + h + "]"
+	}
+	return []string{h + ":" + engine.Port(u), h + ":80", h + ":443"}
+}
+
 // specHosts returns the host of an explicit --spec URL: in scope for the
 // spec and its $refs only (DESIGN.md, Scope).
 func specHosts(spec string) []string {
@@ -360,7 +393,7 @@ func (s *scanner) observe(ex *engine.Exchange) {
 	if t == nil {
 		c := *ex
 		if len(c.Body) > pendingBodyBytes {
-			c.Body = c.Body[:pendingBodyBytes]
+			c.Body = append([]byte(nil), c.Body[:pendingBodyBytes]...) // free the rest
 		}
 		s.pending = append(s.pending, &c)
 		s.mu.Unlock()
@@ -410,6 +443,7 @@ func (s *scanner) emit(f finding.Finding) {
 		return
 	}
 	f.Normalize()
+	f.Location.URL = evidence.URL(f.Location.URL, s.mask)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	old, ok := s.findings[f.ID]
@@ -477,7 +511,7 @@ func (s *scanner) judge(began, ended time.Time, client *engine.Client, warnings 
 	return &report.Report{
 		SchemaVersion: report.SchemaVersion,
 		Tool:          report.Tool{Name: "parapet", Version: s.cfg.Runtime.Version},
-		Target:        s.cfg.Target,
+		Target:        evidence.URL(s.cfg.Target, s.mask),
 		StartedAt:     began.UTC(),
 		DurationMS:    ended.Sub(began).Milliseconds(),
 		Score:         sc.Score,
