@@ -17,11 +17,11 @@ import (
 
 // Limits of what one scan remembers.
 const (
-	maxLocations     = 256       // locations recorded per scan
-	maxURLsPerLoc    = 3         // probe URLs kept per location
-	maxSeenCookies   = 64        // cookie names the site set, for likely locations
-	maxSent          = 4096      // values remembered as this check's own probes
-	maxBaselineBytes = 256 << 10 // body kept of an observed baseline answer
+	maxLocations     = 256      // locations recorded per scan
+	maxURLsPerLoc    = 3        // probe URLs kept per location
+	maxSeenCookies   = 64       // cookie names the site set, for likely locations
+	maxSent          = 4096     // values remembered as this check's own probes
+	maxBaselineBytes = 64 << 10 // body kept of an observed baseline answer
 )
 
 // Ranks order the locations to probe: a blob the client already sends
