@@ -13,7 +13,8 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "dependencies"
 need=()
-for pkg in python3-django python3-boto3 python3-jsonschema curl; do
+for pkg in python3-django python3-boto3 python3-jsonschema python3-flask python3-yaml python3-jsonpickle \
+  php-cli ruby ruby-webrick openjdk-17-jdk-headless curl; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if ((${#need[@]})); then
@@ -26,26 +27,42 @@ if ((${#need[@]})); then
   fi
 fi
 command -v go >/dev/null || { echo "Go is required (expected at /usr/local/go)" >&2; exit 1; }
-command -v node >/dev/null || { echo "Node.js is required for the dynalite lab" >&2; exit 1; }
+command -v node >/dev/null || { echo "Node.js is required for the dynalite and Express labs" >&2; exit 1; }
+command -v javac >/dev/null || { echo "javac (JDK 17) is required for the Java lab" >&2; exit 1; }
 go mod download
 
 step "labs"
 RUN=$(mktemp -d /tmp/parapet-labs.XXXXXX)
+# lab directory, environment name, vulnerable port, fixed port. Each variant's
+# port + 1 is free for a helper server (the Django lab's dynalite uses it).
+# PARAPET_TEST_PORT_BASE moves them all, so a developer's own labs do not collide.
+BASE=${PARAPET_TEST_PORT_BASE:-18700}
+LABS=(
+  "django-dynamo DJANGO 1 11"
+  "express-node-serialize EXPRESS 21 31"
+  "php-unserialize PHP 41 51"
+  "ruby-marshal RUBY 61 71"
+  "java-objectinputstream JAVA 81 91"
+  "flask-yaml-jsonpickle FLASK 101 111"
+)
 stop_labs() {
-  LAB_RUN_DIR="$RUN/django-vuln" bash labs/django-dynamo/stop.sh >/dev/null 2>&1 || true
-  LAB_RUN_DIR="$RUN/django-fixed" bash labs/django-dynamo/stop.sh >/dev/null 2>&1 || true
+  for d in "$RUN"/*/; do
+    [[ -f "$d/lab" ]] && LAB_RUN_DIR="$d" bash "labs/$(<"$d/lab")/stop.sh" >/dev/null 2>&1 || true
+  done
   rm -rf "$RUN"
 }
 trap stop_labs EXIT
-# Ports from the environment, so a developer's own lab instances do not collide.
-VULN_PORT=${PARAPET_TEST_DJANGO_PORT:-18701}
-FIXED_PORT=${PARAPET_TEST_DJANGO_FIXED_PORT:-18711}
-LAB_VARIANT=vulnerable LAB_PORT=$VULN_PORT DYNALITE_PORT=$((VULN_PORT + 1)) LAB_RUN_DIR="$RUN/django-vuln" \
-  bash labs/django-dynamo/start.sh
-LAB_VARIANT=fixed LAB_PORT=$FIXED_PORT DYNALITE_PORT=$((FIXED_PORT + 1)) LAB_RUN_DIR="$RUN/django-fixed" \
-  bash labs/django-dynamo/start.sh
-export PARAPET_LAB_DJANGO_URL="http://127.0.0.1:$VULN_PORT/"
-export PARAPET_LAB_DJANGO_FIXED_URL="http://127.0.0.1:$FIXED_PORT/"
+for entry in "${LABS[@]}"; do
+  read -r lab name vport fport <<<"$entry"
+  [[ -x labs/$lab/start.sh || -f labs/$lab/start.sh ]] || continue
+  for variant in vulnerable fixed; do
+    port=$((BASE + vport)); suffix=""
+    [[ $variant == fixed ]] && { port=$((BASE + fport)); suffix="_FIXED"; }
+    dir="$RUN/$lab-$variant"; mkdir -p "$dir"; echo "$lab" >"$dir/lab"
+    LAB_VARIANT=$variant LAB_PORT=$port DYNALITE_PORT=$((port + 1)) LAB_RUN_DIR="$dir" bash "labs/$lab/start.sh"
+    export "PARAPET_LAB_${name}${suffix}_URL=http://127.0.0.1:$port/"
+  done
+done
 
 step "static checks"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './labs/*'))
