@@ -105,3 +105,47 @@ func TestLab_DjangoDynamo_Fixed(t *testing.T) {
 		t.Errorf("fixed lab graded %s (score %d)", rep.Grade, rep.Score)
 	}
 }
+
+// deserLabs are the labs of the deserialization issue: each vulnerable
+// variant really restores objects from client data; each fixed variant must
+// yield no deserialization finding at all.
+var deserLabs = []struct {
+	name, env string
+	check     string             // the finding kind the vulnerable variant must yield
+	want      finding.Confidence // the least confidence it must reach
+}{
+	{"express-node-serialize", "PARAPET_LAB_EXPRESS", "deserialization/json-type-indicator", finding.Firm},
+	{"php-unserialize", "PARAPET_LAB_PHP", "deserialization/php-serialize", finding.Confirmed},
+	{"java-objectinputstream", "PARAPET_LAB_JAVA", "deserialization/java-serialization", finding.Confirmed},
+	{"flask-yaml-jsonpickle", "PARAPET_LAB_FLASK", "deserialization/yaml-tags", finding.Confirmed},
+}
+
+func confidenceRank(c finding.Confidence) int {
+	return map[finding.Confidence]int{finding.Tentative: 0, finding.Firm: 1, finding.Confirmed: 2}[c]
+}
+
+func TestLab_Deserialization(t *testing.T) {
+	for _, lab := range deserLabs {
+		t.Run(lab.name, func(t *testing.T) {
+			vuln := scanLab(t, labURL(t, lab.env+"_URL"))
+			best := finding.Confidence("")
+			for _, f := range vuln.Findings {
+				if f.Check == lab.check && (best == "" || confidenceRank(f.Confidence) > confidenceRank(best)) {
+					best = f.Confidence
+				}
+			}
+			if best == "" || confidenceRank(best) < confidenceRank(lab.want) {
+				t.Errorf("vulnerable: best %s finding is %q, want at least %s", lab.check, best, lab.want)
+			}
+			if vuln.Stats.Requests >= 2000 {
+				t.Errorf("vulnerable: %d requests, over the default budget", vuln.Stats.Requests)
+			}
+			fixed := scanLab(t, labURL(t, lab.env+"_FIXED_URL"))
+			for _, f := range fixed.Findings {
+				if f.Category == finding.Deserialization {
+					t.Errorf("fixed: %s %s at %s %s %s", f.Severity, f.Check, f.Location.Path, f.Location.In, f.Location.Param)
+				}
+			}
+		})
+	}
+}
