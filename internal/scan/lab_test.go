@@ -114,6 +114,7 @@ var deserLabs = []struct {
 	check     string             // the finding kind the vulnerable variant must yield
 	want      finding.Confidence // the least confidence it must reach
 }{
+	{"django-dynamo", "PARAPET_LAB_DJANGO", "deserialization/python-pickle", finding.Confirmed},
 	{"express-node-serialize", "PARAPET_LAB_EXPRESS", "deserialization/json-type-indicator", finding.Firm},
 	{"php-unserialize", "PARAPET_LAB_PHP", "deserialization/php-serialize", finding.Confirmed},
 	{"java-objectinputstream", "PARAPET_LAB_JAVA", "deserialization/java-serialization", finding.Confirmed},

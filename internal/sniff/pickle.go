@@ -127,6 +127,10 @@ type pkWalker struct {
 
 	globals, reduces, builds, insts, objs, newobjs, exts, puts int
 
+	// firstRef is the offset of the first opcode that looks up a name or
+	// calls something (see PickleReferenceOffset), -1 before one is seen.
+	firstRef int
+
 	classes classList
 }
 
@@ -147,7 +151,7 @@ func (w *pkWalker) reset(d string) {
 	if cap(memo) > keep {
 		memo = nil
 	}
-	*w = pkWalker{d: d, proto: -1, stack: stack, marks: marks, memo: memo}
+	*w = pkWalker{d: d, proto: -1, stack: stack, marks: marks, memo: memo, firstRef: -1}
 }
 
 // detectPickle reports whether d is a pickle stream.
@@ -381,10 +385,56 @@ func (w *pkWalker) global() pkStatus {
 	return pkDone
 }
 
+// pkRefOp reports whether op looks up a name (GLOBAL, STACK_GLOBAL, INST,
+// EXT1/2/4), asks the application for an object (PERSID, BINPERSID) or calls
+// something (REDUCE, BUILD, OBJ, NEWOBJ, NEWOBJ_EX).
+func pkRefOp(op byte) bool {
+	switch op {
+	case pkGLOBAL, pkSTACKGLOBAL, pkINST, pkEXT1, pkEXT2, pkEXT4, pkPERSID, pkBINPERSID,
+		pkREDUCE, pkBUILD, pkOBJ, pkNEWOBJ, pkNEWOBJEX:
+		return true
+	}
+	return false
+}
+
+// PickleReferenceOffset returns the offset of the first opcode of the pickle
+// stream in data that looks up a module or class, asks the application for
+// a persistent object, or calls anything (GLOBAL, STACK_GLOBAL, INST,
+// EXT1/2/4, PERSID, BINPERSID, REDUCE, BUILD, OBJ, NEWOBJ, NEWOBJ_EX): the
+// bytes before it only push plain values, so an unpickler that reads just
+// that prefix imports and runs nothing. A stream without such an opcode
+// gives len(data). ok is false when data does not start as a pickle. Like
+// Sniff, it only reads structure.
+func PickleReferenceOffset(data string) (offset int, ok bool) {
+	if len(data) < 2 {
+		return 0, false
+	}
+	if data[0] == pkPROTO && (data[1] < 2 || data[1] > 5) {
+		return 0, false
+	}
+	w := pkWalkers.Get().(*pkWalker)
+	w.reset(data)
+	defer func() {
+		w.d = ""
+		pkWalkers.Put(w)
+	}()
+	st := w.walk()
+	switch {
+	case w.firstRef >= 0:
+		return w.firstRef, true
+	case st == pkInvalid:
+		return 0, false
+	}
+	return len(data), true
+}
+
 // walk runs the opcode stream until STOP, the end of input or an error.
 func (w *pkWalker) walk() pkStatus {
 	for w.pos < len(w.d) {
 		op := w.d[w.pos]
+		if w.firstRef < 0 && pkRefOp(op) {
+			w.firstRef = w.pos
+		}
 		w.pos++
 		w.ops++
 		if !w.nonText && strings.IndexByte(pickleProto0Ops, op) < 0 {
