@@ -1,0 +1,30 @@
+package sniff
+
+import (
+	"encoding/base64"
+	"testing"
+)
+
+func TestPickleReferenceOffset(t *testing.T) {
+	proto4, _ := base64.RawURLEncoding.DecodeString("gASVWAAAAAAAAACMEGRlbW9fc2hvcC5tb2RlbHOUjAdQcm9maWxllJOUKYGUfZQojAR1c2VylIwFYWxpY2WUjARyb2xllIwIY3VzdG9tZXKUjARjYXJ0lF2UKEtlS81ldWIu")
+	for _, tc := range []struct {
+		name string
+		data string
+		want int
+		ok   bool
+	}{
+		// PROTO, FRAME, two strings with MEMOIZE, then STACK_GLOBAL.
+		{"protocol 4 object", string(proto4), 2 + 9 + 2 + 16 + 1 + 2 + 7 + 1, true},
+		{"protocol 0 GLOBAL first", "cos\nsystem\n(S'ls'\ntR.", 0, true},
+		{"protocol 2 dict then INST", "\x80\x02}q\x00(X\x01\x00\x00\x00aq\x01i__main__\nC\nq\x02u.", 14, true},
+		{"plain data only", "\x80\x04K\x05.", 5, true},
+		{"persistent id", "\x80\x02Pk1\n.", 2, true},
+		{"not a pickle", "hello world", 0, false},
+		{"bad protocol", "\x80\x09cos\nsystem\n.", 0, false},
+	} {
+		got, ok := PickleReferenceOffset(tc.data)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("%s: PickleReferenceOffset = %d, %v; want %d, %v", tc.name, got, ok, tc.want, tc.ok)
+		}
+	}
+}
