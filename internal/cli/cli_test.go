@@ -154,17 +154,22 @@ func TestDemo_JSONMatchesSchemaAndFindsThePlantedFlaws(t *testing.T) {
 	}
 	var rep struct {
 		Grade    string
-		Findings []struct{ Check string }
+		Findings []struct{ Check, Severity, Confidence string }
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatal(err)
 	}
-	found := map[string]bool{}
+	found := map[string]string{}
 	for _, f := range rep.Findings {
-		found[f.Check] = true
+		found[f.Check] = max(found[f.Check], f.Severity+"/"+f.Confidence)
 	}
-	if !found["deserialization/python-pickle"] {
-		t.Errorf("demo: no pickle finding in %v", found)
+	if found["deserialization/python-pickle"] != "critical/confirmed" {
+		t.Errorf("demo: the restored pickle must be critical/confirmed, got %q", found["deserialization/python-pickle"])
+	}
+	for _, k := range []string{"input-validation/cors", "data-exposure/secret", "data-exposure/personal-data", "data-exposure/internal-error"} {
+		if found[k] == "" {
+			t.Errorf("demo: no %s finding", k)
+		}
 	}
 	if rep.Grade != "F" && rep.Grade != "D" {
 		t.Errorf("demo grade %s: the demo API is badly vulnerable", rep.Grade)

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/parapet-scanner/parapet/internal/sniff"
 )
 
 // Pickled objects the demo hands out, produced once with CPython's pickle from
@@ -77,7 +79,7 @@ func Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /api/cart", func(w http.ResponseWriter, r *http.Request) {
 		if st := r.URL.Query().Get("state"); st != "" && st != cartPickle {
-			traceback(w, "_pickle.UnpicklingError: invalid load key, '\\x"+fmt.Sprintf("%02x", st[0])+"'.")
+			traceback(w, unpickleError(st))
 			return
 		}
 		writeJSON(w, 200, map[string]any{"items": []int{101, 205}, "state": cartPickle})
@@ -119,6 +121,25 @@ func withCORS(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// unpickleError imitates what CPython's pickle.loads says about a state value
+// the demo did not issue, without unpickling anything: a pickle naming a module
+// the app does not have fails on import, anything else on its first bytes.
+func unpickleError(state string) string {
+	for _, m := range sniff.Sniff(state) {
+		if m.Format != sniff.PythonPickle {
+			continue
+		}
+		for _, cls := range m.Classes {
+			mod, _, _ := strings.Cut(cls, ".")
+			if mod != "demo_shop" && mod != "builtins" && mod != "copyreg" {
+				return fmt.Sprintf("ModuleNotFoundError: No module named '%s'", mod)
+			}
+		}
+		return "EOFError: Ran out of input"
+	}
+	return fmt.Sprintf("_pickle.UnpicklingError: invalid load key, '\\x%02x'.", state[0])
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
