@@ -598,12 +598,12 @@ func (p *prover) blobVariants(l *location) ([]variant, *variant) {
 		v.format = m.Format
 		out = append(out, v)
 	}
-	enc, err := chain.Encode(canary.Truncate(payload, align))
+	enc, err := chain.Encode(canary.Truncate(m.Format, payload, align))
 	if err != nil {
 		return out, nil
 	}
 	cut := &variant{format: m.Format, value: canary.Splice(l.value, m.Start, m.End, enc), enc: chain.String(),
-		label: "the blob cut to its first two thirds", corrupt: true}
+		label: "the blob cut before its first class reference", corrupt: true}
 	return out, cut
 }
 
@@ -643,7 +643,7 @@ func (p *prover) likelyVariants(l *location) ([]variant, *variant) {
 	if err != nil {
 		return out, nil
 	}
-	enc, err := b64url.Encode(canary.Truncate(pk.Data, canary.Base64Align))
+	enc, err := b64url.Encode(canary.Truncate(sniff.PythonPickle, pk.Data, canary.Base64Align))
 	if err != nil {
 		return out, nil
 	}

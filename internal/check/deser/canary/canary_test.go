@@ -2,6 +2,7 @@ package canary
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/binary"
 	"fmt"
 	"slices"
@@ -292,30 +293,53 @@ func TestChain_ReencodesLikeTheTarget(t *testing.T) {
 }
 
 func TestTruncate_DeterministicAlignedPrefix(t *testing.T) {
-	p := []byte("0123456789abcdefghij") // 20 bytes
-	a := Truncate(p, 3)
+	p := []byte("0123456789abcdefghij") // 20 bytes, no class reference
+	a := Truncate("", p, 3)
 	if string(a) != "0123456789ab" { // 2/3 of 20 = 13, down to 12
 		t.Fatalf("aligned: %q", a)
 	}
-	if b := Truncate(p, 0); string(b) != "0123456789abc" {
+	if b := Truncate("", p, 0); string(b) != "0123456789abc" {
 		t.Fatalf("unaligned: %q", b)
 	}
-	if !bytes.Equal(Truncate(p, 3), a) {
+	if !bytes.Equal(Truncate("", p, 3), a) {
 		t.Fatal("not deterministic")
 	}
-	if got := Truncate([]byte("ab"), 3); len(got) != 1 {
+	if got := Truncate("", []byte("ab"), 3); len(got) != 1 {
 		t.Fatalf("short payload: %q", got)
 	}
 }
 
-func TestTruncatedPickleCanary_IsNotAPickle(t *testing.T) {
-	p, _ := Build(Pickle, NamesFor(testToken), Options{PickleProtocol: 2, Align: 3})
-	cut := Truncate(p.Data, 3)
-	if bytes.IndexByte(cut, '.') >= 0 && bytes.HasSuffix(cut, []byte{'.'}) {
-		t.Fatalf("cut canary still ends with STOP: %q", cut)
+// TestTruncate_EndsBeforeTheFirstClassReference guards the safety rule of
+// the corrupted blob: a prefix of the target's own blob that names no class,
+// so the deserializer fails before it looks anything up or builds anything.
+func TestTruncate_EndsBeforeTheFirstClassReference(t *testing.T) {
+	pickle4, _ := base64.RawURLEncoding.DecodeString("gASVWAAAAAAAAACMEGRlbW9fc2hvcC5tb2RlbHOUjAdQcm9maWxllJOUKYGUfZQojAR1c2VylIwFYWxpY2WUjARyb2xllIwIY3VzdG9tZXKUjARjYXJ0lF2UKEtlS81ldWIu")
+	java, _ := base64.StdEncoding.DecodeString("rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcAUH2sHDFmDRAwACRgAKbG9hZEZhY3RvckkACXRocmVzaG9sZHhwP0AAAAAAAAB3CAAAABAAAAAAeA==")
+	for _, tc := range []struct {
+		name  string
+		f     sniff.Format
+		p     []byte
+		align int
+		want  string
+	}{
+		{"pickle protocol 4: strings only, before STACK_GLOBAL", sniff.PythonPickle, pickle4, 3, string(pickle4[:39])},
+		{"pickle protocol 0: GLOBAL without its lines", sniff.PythonPickle, []byte("cshop.models\nProfile\n)\x81}b."), 0, "c"},
+		{"java: half the first class name", sniff.JavaSerialized, java, 0, string(java[:16])},
+		{"php: before the object's class", sniff.PHPSerialized, []byte(`a:1:{s:1:"x";O:4:"User":0:{}}`), 0, `a:1:{s:1:"x";O:`},
+		{"yaml: before the first tag", sniff.YAMLTags, []byte("cart: !!python/object:shop.Cart {}"), 0, "cart: "},
+		{"json: before the type key", sniff.JSONTypeKey, []byte(`{"id":1,"$type":"Shop.Cart, Shop"}`), 0, `{"id":1,`},
+	} {
+		got := Truncate(tc.f, tc.p, tc.align)
+		if string(got) != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
 	}
-	if bytes.Count(cut, []byte{'\n'}) >= 2 {
-		t.Fatalf("cut canary still holds a whole GLOBAL: %q", cut)
+	for proto := 0; proto <= 5; proto++ {
+		p, _ := Build(Pickle, NamesFor(testToken), Options{PickleProtocol: proto, Align: 3})
+		cut := Truncate(sniff.PythonPickle, p.Data, 3)
+		if bytes.Contains(cut, []byte{'\n'}) || bytes.IndexByte(cut, opSTACKGLOBAL) >= 0 || bytes.HasSuffix(cut, []byte{opSTOP}) {
+			t.Errorf("protocol %d: cut canary %q still holds a lookup", proto, cut)
+		}
 	}
 }
 

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/parapet-scanner/parapet/internal/sniff"
 )
 
 // Layer names, as internal/sniff writes them in Match.Encoding.
@@ -151,13 +153,17 @@ func (c Chain) NeedsAlign() bool {
 	return len(c) > 0 && (c[len(c)-1].Name == LayerBase64 || c[len(c)-1].Name == LayerBase64URL)
 }
 
-// Truncate returns the deterministic corruption of a decoded blob: its first
-// two thirds, cut down to a multiple of align (when align > 1 and at least
-// one multiple remains). It never flips, adds or reorders a byte, so a
-// deserializer reading it meets only a prefix of what the blob already held
-// and then runs out of input.
-func Truncate(payload []byte, align int) []byte {
+// Truncate returns the deterministic corruption of a decoded blob of format
+// f: a prefix of it, at most two thirds long, that ends before the blob's
+// first class reference (see firstReference), cut down to a multiple of
+// align when align > 1 and such a multiple remains. It never flips, adds or
+// reorders a byte, and a deserializer reading it runs out of input before
+// it looks up, builds or calls anything.
+func Truncate(f sniff.Format, payload []byte, align int) []byte {
 	n := len(payload) * 2 / 3
+	if ref := firstReference(f, payload); ref < n {
+		n = ref
+	}
 	if align > 1 && n >= align {
 		n -= n % align
 	}
@@ -165,6 +171,68 @@ func Truncate(payload []byte, align int) []byte {
 		n = len(payload) - 1
 	}
 	return append([]byte(nil), payload[:n]...)
+}
+
+// firstReference is the length of the longest prefix of a blob that names
+// no class and calls nothing:
+//   - pickle: up to the first lookup or call opcode; one byte more when that
+//     opcode is GLOBAL, INST, PERSID or EXT, whose argument is then missing;
+//   - Java: into the middle of the first class name (a class is resolved
+//     only once its descriptor is complete);
+//   - PHP: up to the "O:", "C:" or "E:" of the first object, plus those two
+//     bytes, so no object is created;
+//   - YAML: up to the first tag ("!!" when the document starts with one);
+//   - JSON type indicators: up to the first type key.
+func firstReference(f sniff.Format, p []byte) int {
+	switch f {
+	case sniff.PythonPickle:
+		ref, ok := sniff.PickleReferenceOffset(string(p))
+		if !ok {
+			return 1
+		}
+		if ref < len(p) && bytes.IndexByte([]byte("ciP\x82\x83\x84"), p[ref]) >= 0 {
+			ref++ // the opcode alone, without its name or index, reads nothing
+		}
+		return ref
+	case sniff.JavaSerialized:
+		if len(p) < 8 || p[0] != 0xac || p[1] != 0xed {
+			return 4
+		}
+		switch {
+		case p[5] == tcClassDesc && bytes.IndexByte([]byte{tcObject, 0x75, 0x76, 0x7e}, p[4]) >= 0:
+			n := int(p[6])<<8 | int(p[7])
+			return 8 + max(1, n/2)
+		case p[5] == 0x7d: // TC_PROXYCLASSDESC
+			return 6
+		}
+		return 5
+	case sniff.PHPSerialized:
+		ref := len(p)
+		for _, tok := range []string{"O:", "C:", "E:"} {
+			if i := bytes.Index(p, []byte(tok)); i >= 0 && i+2 < ref {
+				ref = i + 2
+			}
+		}
+		return ref
+	case sniff.YAMLTags:
+		i := bytes.IndexByte(p, '!')
+		switch {
+		case i < 0:
+			return len(p)
+		case i == 0:
+			return 2
+		}
+		return i
+	case sniff.JSONTypeKey:
+		ref := len(p)
+		for _, key := range []string{`"$type"`, `"@class"`, `"@type"`, `"py/`, NodeMarker} {
+			if i := bytes.Index(p, []byte(key)); i >= 0 && i < ref {
+				ref = i
+			}
+		}
+		return max(ref, 1)
+	}
+	return len(p)
 }
 
 // Splice replaces value[start:end] with repl; out-of-range bounds replace
