@@ -164,13 +164,15 @@ func (d *discoverer) addCrawled(ex *engine.Exchange, formParams []inventory.Para
 			params = append(params, fp)
 		}
 	}
-	d.inv.Add(inventory.Operation{
+	op := inventory.Operation{
 		Method:     http.MethodGet,
 		Path:       p,
 		URL:        u.String(),
 		Parameters: params,
 		Source:     inventory.SourceCrawl,
-	})
+	}
+	op.StateChanging = stateChanging(op)
+	d.inv.Add(op)
 }
 
 // existingEndpoint reports whether a status says the endpoint exists: any

@@ -229,9 +229,11 @@ func (d *discoverer) run(ctx context.Context) (*Result, error) {
 		user = nil
 	}
 	for _, op := range specOps {
+		op.StateChanging = stateChanging(op)
 		d.inv.Add(op)
 	}
 	if user != nil {
+		user.StateChanging = stateChanging(*user)
 		d.inv.Add(*user)
 	}
 	for _, ex := range pages[1:] {
@@ -261,6 +263,20 @@ func (d *discoverer) hasFramework() bool {
 		}
 	}
 	return false
+}
+
+// stateChanging reports whether an operation names a state change: its
+// concrete URL, its path template or its operationId holds a word of the
+// crawler's deny list. Spec operations are not crawled links, so the crawl
+// filter never saw them; the flag lets the scan skip them where it must not
+// change state (the baseline requests every GET operation).
+func stateChanging(op inventory.Operation) bool {
+	if op.URL != "" {
+		if u, err := url.Parse(op.URL); err != nil || LooksStateChanging(u) {
+			return true // an unparsable URL is not worth the risk either
+		}
+	}
+	return NamesStateChange(op.Path) || NamesStateChange(op.OperationID)
 }
 
 // sameResource reports whether a and b name the same URL, fragment aside.

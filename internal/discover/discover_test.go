@@ -562,3 +562,41 @@ func TestRun_ContextCancelled(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// Spec operations never went through the crawler's filter, so the scan's
+// baseline requested GET /api/logout and GET /api/users/1/delete. They are
+// marked StateChanging for the scan to skip.
+func TestRun_SpecStateChangingOperationsAreMarked(t *testing.T) {
+	app := newRecorder()
+	app.json("/openapi.json", 200, `{"openapi":"3.0.0","info":{"title":"t","version":"1"},"paths":{
+	  "/api/logout":{"get":{"responses":{"200":{"description":"ok"}}}},
+	  "/api/session":{"get":{"operationId":"endSession","responses":{"200":{"description":"ok"}}}},
+	  "/api/users/{id}/delete":{"get":{"parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"integer"}}],"responses":{"200":{"description":"ok"}}}},
+	  "/api/users/{id}":{"get":{"parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"integer"}}],"responses":{"200":{"description":"ok"}}},
+	                      "delete":{"responses":{"204":{"description":"gone"}}}},
+	  "/api/jobs":{"get":{"parameters":[{"name":"action","in":"query","required":true,"schema":{"type":"string","example":"purge"}}],"responses":{"200":{"description":"ok"}}}}
+	}}`)
+	app.json("/{$}", 200, `{"ok":true}`)
+	res, _ := runDiscovery(t, app, "/", Options{MaxCrawl: -1})
+	want := map[string]bool{
+		"GET /api/logout":            true,
+		"GET /api/session":           true, // operationId endSession
+		"GET /api/users/{id}/delete": true,
+		"GET /api/jobs":              true, // ?action=purge
+		"GET /api/users/{id}":        false,
+		"DELETE /api/users/{id}":     false, // the method policy covers it
+		"GET /":                      false,
+	}
+	got := map[string]bool{}
+	for _, op := range res.Inventory.Operations() {
+		got[op.Key()] = op.StateChanging
+	}
+	for k, w := range want {
+		if g, ok := got[k]; !ok || g != w {
+			t.Errorf("%s: StateChanging = %v (present %v), want %v", k, g, ok, w)
+		}
+	}
+	if app.hit("GET /api/logout") || app.hit("GET /api/users/1/delete") {
+		t.Errorf("discovery requested a state-changing operation: %q", app.requested())
+	}
+}

@@ -3,6 +3,7 @@ package discover
 import (
 	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/parapet-scanner/parapet/internal/engine"
@@ -58,11 +59,92 @@ func TestSplitWords(t *testing.T) {
 		"deleteItem":  {"delete", "item"},
 		"log-out":     {"log", "out"},
 		"HTMLLogout":  {"html", "logout"},
-		"api_v2_Drop": {"api", "v2", "drop"},
+		"api_v2_Drop": {"api", "v", "drop"},
+		"logout2":     {"logout"},
+		"Logout1Now":  {"logout", "now"},
+		"2fa-123":     {"fa"},
+		"\xffdel\xfe": {"del"},
 		"":            nil,
 	} {
-		if got := splitWords(in); !reflect.DeepEqual(got, want) {
-			t.Errorf("splitWords(%q) = %q, want %q", in, got, want)
+		got, ok := splitWords(in, 100)
+		if !ok || !reflect.DeepEqual(got, want) {
+			t.Errorf("splitWords(%q) = %q, %v, want %q", in, got, ok, want)
+		}
+	}
+	if got, ok := splitWords("a-b-c-d", 3); ok || len(got) != 3 {
+		t.Errorf("splitWords over its limit = %q, %v", got, ok)
+	}
+}
+
+// The deny list used to look only at the first 256 bytes of a segment or
+// query value, so a long prefix hid the word.
+func TestLooksStateChanging_LongSegmentOrValueNotCutAt256(t *testing.T) {
+	for _, raw := range []string{
+		"/a/" + strings.Repeat("x", 260) + "-logout",
+		"/a/" + strings.Repeat("word-", 300) + "delete",
+		"/q?ids=" + strings.Repeat("1,", 200) + "delete",
+		"/q?" + strings.Repeat("k", 300) + "Remove=1",
+	} {
+		if !LooksStateChanging(mustURL("http://127.0.0.1" + raw)) {
+			t.Errorf("LooksStateChanging(%.40q…) = false", raw)
+		}
+	}
+	if LooksStateChanging(mustURL("http://127.0.0.1/a/" + strings.Repeat("x", 5000))) {
+		t.Error("a long harmless segment is state-changing")
+	}
+	// Past maxURLWords a URL is refused rather than examined.
+	if !LooksStateChanging(mustURL("http://127.0.0.1/a/" + strings.Repeat("ab-", maxURLWords+1))) {
+		t.Error("a URL with more words than maxURLWords is not state-changing")
+	}
+}
+
+// A word followed (or preceded) by digits was not a whole word.
+func TestLooksStateChanging_WordsWithDigits(t *testing.T) {
+	for _, raw := range []string{"/logout1", "/api/v1/logout2", "/api/delete2/7", "/x/2logout", "/x?do=purge3"} {
+		if !LooksStateChanging(mustURL("http://127.0.0.1" + raw)) {
+			t.Errorf("LooksStateChanging(%q) = false", raw)
+		}
+	}
+	for _, raw := range []string{"/api/v1/items", "/api/v2/users/1", "/s3/buckets", "/oauth2/authorize"} {
+		if LooksStateChanging(mustURL("http://127.0.0.1" + raw)) {
+			t.Errorf("LooksStateChanging(%q) = true", raw)
+		}
+	}
+}
+
+// Words the deny list lacked.
+func TestLooksStateChanging_MissingVerbs(t *testing.T) {
+	for _, raw := range []string{
+		"/session/end_session", "/oauth/endsession", "/connect/endSession", "/auth/signoff",
+		"/api/items/1/del", "/cart/clear", "/api/cache/flush", "/api/tokens/invalidate",
+		"/api/sessions/1/expire", "/admin/users/1/ban", "/api/items/1/archive", "/api/account/close",
+		"/jobs/3/terminate", "/subscription/unsubscribe.php", "/api/files/1/unlink",
+		"/api/volumes/1/detach", "/api/deploys/9/rollback", "/api/rm/1", "/api/x?cmd=rm+-rf",
+		"/session/log%6fut", "/account/deactivateAll", "/api/purgeCache", "/api/DELETE", "/api/x/wipeAll",
+		"/devices/1/reboot", "/api/users/1/unregister",
+	} {
+		if !LooksStateChanging(mustURL("http://127.0.0.1" + raw)) {
+			t.Errorf("LooksStateChanging(%q) = false", raw)
+		}
+	}
+	// Longer words that contain them are ordinary.
+	for _, raw := range []string{
+		"/closed-tickets", "/archives", "/api/banners", "/delivery", "/clearance-sale", "/flushed",
+		"/expired-offers", "/api/items?sort=closest", "/terminal/settings", "/ledger", "/api/firmware",
+	} {
+		if LooksStateChanging(mustURL("http://127.0.0.1" + raw)) {
+			t.Errorf("LooksStateChanging(%q) = true", raw)
+		}
+	}
+}
+
+func TestNamesStateChange(t *testing.T) {
+	for name, want := range map[string]bool{
+		"logoutUser": true, "users_delete": true, "revokeToken": true, "/api/users/{id}/delete": true,
+		"getUser": false, "listDeletedItems": false, "users_read": false, "": false,
+	} {
+		if got := NamesStateChange(name); got != want {
+			t.Errorf("NamesStateChange(%q) = %v", name, got)
 		}
 	}
 }

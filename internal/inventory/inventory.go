@@ -43,6 +43,13 @@ type Operation struct {
 	Secured    bool
 	Deprecated bool
 	Source     string
+	// StateChanging is true when the operation's URL, path or operationId
+	// names a state change (logout, delete, revoke, unsubscribe, …): a
+	// request to it may change state on the target even with a safe method
+	// such as GET. Requests that are not meant to change state (the scan's
+	// baseline, passive probes) must skip it. Unsafe methods are not marked
+	// for that alone; the method policy covers them.
+	StateChanging bool
 }
 
 // Key identifies an operation by method and path template.
