@@ -77,7 +77,8 @@ func (*Check) Kinds() []check.Kind {
 		out = append(out, check.Kind{
 			ID:          "deserialization/" + fi.kind,
 			Title:       fi.title,
-			Description: "Finds " + fi.what + " in cookies, headers, parameters or JSON fields, and names the classes it references",
+			Description: "Finds " + fi.what + " in cookies, headers, parameters or JSON fields, names the classes it references, " +
+				"and proves with inert class-not-found canaries that the server deserializes it",
 		})
 	}
 	return out
@@ -409,6 +410,8 @@ func describeSite(in, param string) string {
 		return fmt.Sprintf("cookie %q set by the response", param)
 	case finding.InResponseHeader:
 		return fmt.Sprintf("response header %q", param)
+	case finding.InBody:
+		return fmt.Sprintf("JSON body field %q", param)
 	case finding.InResponseBody:
 		if param != "" {
 			return fmt.Sprintf("JSON field %q of the response", param)

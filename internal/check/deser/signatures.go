@@ -125,6 +125,7 @@ var safeRefusals = []string{
 	"known type ids",                    // Jackson logical type names (Id.NAME), not classes
 	"is not allowed to be deserialized", // allow-list filters
 	"filter status: REJECTED",           // JEP 290 ObjectInputFilter
+	"' is forbidden",                    // the restricted Unpickler of Python's documentation
 }
 
 // safeRefusal returns the safe-refusal wording found in body, or "".

@@ -95,6 +95,7 @@ func TestDeserializerError_RecordedAnswers(t *testing.T) {
 		{sniff.PHPSerialized, "Notice: unserialize(): Error at offset 14 of 20 bytes in /var/www/cart.php on line 9", "unserialize(): Error at offset"},
 		{sniff.JSONTypeKey, "SyntaxError: Unexpected end of JSON input<br> &nbsp; &nbsp;at JSON.parse (&lt;anonymous&gt;)<br> &nbsp; &nbsp;at Object.unserialize (/app/node_modules/node-serialize/lib/serialize.js:62:16)", "node-serialize"},
 		{sniff.PythonPickle, `{"error":"bad request"}`, ""},
+		{sniff.PythonPickle, "_pickle.UnpicklingError: global 'parapet_canary_x.Probe' is forbidden", ""}, // restricted unpickler: the fix
 		{sniff.YAMLTags, "could not determine a constructor for the tag 'tag:yaml.org,2002:python/name:x.Probe'", ""},
 	} {
 		if got := deserializerError(tc.f, []byte(tc.body)); got != tc.want {
