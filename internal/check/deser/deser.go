@@ -75,8 +75,8 @@ func (*Check) Kinds() []check.Kind {
 	for _, f := range order {
 		fi := formats[f]
 		out = append(out, check.Kind{
-			ID:          "deserialization/" + fi.kind,
-			Title:       fi.title,
+			ID:    "deserialization/" + fi.kind,
+			Title: fi.title,
 			Description: "Finds " + fi.what + " in cookies, headers, parameters or JSON fields, names the classes it references, " +
 				"and proves with inert class-not-found canaries that the server deserializes it",
 		})
