@@ -275,12 +275,10 @@ func (p *prover) prove(ctx context.Context, l *location) error {
 		}
 		got = append(got, tried{v, ex})
 		if sig := p.st.proofs.confirmed(v.kind, ex.Body); sig != "" {
+			// The baseline only adds evidence: the proof stands without it.
 			base, err := p.baseline(ctx, l)
-			if err != nil && !errors.Is(err, errBudget) {
-				return err
-			}
 			p.report(l, proofConfirmed, sig, tried{v, ex}, base, nil)
-			return nil
+			return ignoreBudget(err)
 		}
 	}
 	var cut *tried
@@ -296,7 +294,7 @@ func (p *prover) prove(ctx context.Context, l *location) error {
 	if done, err := p.judgeError(ctx, l, got, cut); done || err != nil {
 		return err
 	}
-	if l.match != nil && p.b.corrupt && cut != nil && len(got) > 0 {
+	if wholeBlob(l) && p.b.corrupt && cut != nil && len(got) > 0 {
 		return p.judgeDifferential(ctx, l, got[0], *cut)
 	}
 	return nil
@@ -346,6 +344,21 @@ func (p *prover) judgeDifferential(ctx context.Context, l *location, can, cut tr
 	p.report(l, proofDifferential, fmt.Sprintf("HTTP %d for the original value; HTTP %d for the canary (twice) and HTTP %d for the truncated blob",
 		base.Status, can.ex.Status, cut.ex.Status), can, base, &cut)
 	return nil
+}
+
+// wholeBlob reports whether a blob was seen and is the whole value. A blob
+// that is one segment of a signed token (Django or itsdangerous signing, a
+// JWT) makes the server reject any change on the signature, before any
+// deserializer sees it, so a differential there says nothing.
+func wholeBlob(l *location) bool {
+	if l.match == nil {
+		return false
+	}
+	t, off := strings.TrimSpace(l.value), 0
+	if t != "" {
+		off = strings.Index(l.value, t)
+	}
+	return l.match.Start <= off && l.match.End >= off+len(t)
 }
 
 func ignoreBudget(err error) error {

@@ -420,3 +420,25 @@ func runWith(t *testing.T, c *Check, h http.Handler) []finding.Finding {
 	t.Helper()
 	return checktest.Run(t, c, h, checktest.Options{})
 }
+
+// TestProof_SignedTokenSegment_NoDifferential: a pickle inside a signed
+// value fails any change on its signature, before unpickling; a 500 there
+// is no differential.
+func TestProof_SignedTokenSegment_NoDifferential(t *testing.T) {
+	signed := samplePickle + ":1sXb2c:Qm9hdGxvYWRzb2ZzaWduYXR1cmVieXRlcw"
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ck, err := r.Cookie("profile"); err == nil && ck.Value != signed {
+			http.Error(w, "Internal Server Error", http.StatusInternalServerError) // BadSignature, uncaught
+			return
+		}
+		http.SetCookie(w, &http.Cookie{Name: "profile", Value: signed, Path: "/"})
+		_, _ = w.Write([]byte(`{"user":"alice"}`))
+	})
+	r := runProofs(t, h, runOpts{})
+	if _, ok := r.strongest(pickleKind, finding.InCookie, "profile"); !ok {
+		t.Fatalf("the passive finding must be there: %+v", r.findings)
+	}
+	if p := r.proven(); len(p) != 0 {
+		t.Fatalf("a signed segment proves nothing by differential: %+v", p)
+	}
+}
