@@ -46,5 +46,8 @@ func FuzzSniff(f *testing.F) {
 		if len(v) > MaxValueLen && ms != nil {
 			t.Fatal("value over MaxValueLen was inspected")
 		}
+		if off, ok := PickleReferenceOffset(v); ok && (off < 0 || off > len(v)) {
+			t.Fatalf("PickleReferenceOffset %d outside a value of %d bytes", off, len(v))
+		}
 	})
 }

@@ -275,8 +275,12 @@ func (p *prover) prove(ctx context.Context, l *location) error {
 		}
 		got = append(got, tried{v, ex})
 		if sig := p.st.proofs.confirmed(v.kind, ex.Body); sig != "" {
-			// The baseline only adds evidence: the proof stands without it.
-			base, err := p.baseline(ctx, l)
+			// The baseline only adds evidence: the proof stands without it,
+			// and a body baseline would be one more state-changing request.
+			base, err := l.baseline, error(nil)
+			if l.in != finding.InBody {
+				base, err = p.baseline(ctx, l)
+			}
 			p.report(l, proofConfirmed, sig, tried{v, ex}, base, nil)
 			return ignoreBudget(err)
 		}

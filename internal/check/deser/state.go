@@ -228,6 +228,9 @@ func keepBaseline(ex *engine.Exchange) *engine.Exchange {
 // serialized object (the matches Inspect found at site s) and the cookies
 // the site sets.
 func (c *Check) observe(t *check.Target, st *scanState, ex *engine.Exchange, s site, ms []sniff.Match) {
+	if len(ms) == 0 {
+		return
+	}
 	get := ex.Method == http.MethodGet
 	u, err := url.Parse(ex.URL)
 	if err != nil {
