@@ -647,6 +647,7 @@ func (p *prover) likelyVariants(l *location) ([]variant, *variant) {
 			text = b64 // quotes, spaces and braces do not survive cookie parsers
 		}
 		add(canary.Java, b64)
+		add(canary.RubyMarshal, b64)
 		if l.in == finding.InCookie {
 			add(canary.PHP, canary.Chain{{Name: canary.LayerPercent}}) // PHP url-decodes cookies
 		} else {
@@ -686,7 +687,7 @@ var kindFormat = map[canary.Kind]sniff.Format{
 	canary.Pickle: sniff.PythonPickle, canary.Java: sniff.JavaSerialized, canary.PHP: sniff.PHPSerialized,
 	canary.YAMLPython: sniff.YAMLTags, canary.YAMLRuby: sniff.YAMLTags, canary.YAMLJava: sniff.YAMLTags,
 	canary.Jsonpickle: sniff.JSONTypeKey, canary.JSONNet: sniff.JSONTypeKey, canary.Jackson: sniff.JSONTypeKey,
-	canary.NodeSerialize: sniff.JSONTypeKey,
+	canary.NodeSerialize: sniff.JSONTypeKey, canary.RubyMarshal: rubyMarshal,
 }
 
 // kindLabel names each canary kind in notes.
@@ -694,7 +695,7 @@ var kindLabel = map[canary.Kind]string{
 	canary.Pickle: "pickle", canary.Java: "Java serialization", canary.PHP: "PHP serialize",
 	canary.YAMLPython: "PyYAML python/name", canary.YAMLRuby: "Psych ruby/object", canary.YAMLJava: "SnakeYAML",
 	canary.Jsonpickle: "jsonpickle py/object", canary.JSONNet: "Json.NET $type", canary.Jackson: "Jackson type id",
-	canary.NodeSerialize: "node-serialize function",
+	canary.NodeSerialize: "node-serialize function", canary.RubyMarshal: "Ruby Marshal",
 }
 
 // kindsFor picks the canaries for a blob: its format, and for YAML and JSON
@@ -717,6 +718,8 @@ func kindsFor(f sniff.Format, payload []byte) []canary.Kind {
 			return []canary.Kind{canary.YAMLJava}
 		}
 		return []canary.Kind{canary.YAMLPython}
+	case rubyMarshal:
+		return []canary.Kind{canary.RubyMarshal}
 	case sniff.JSONTypeKey:
 		var ks []canary.Kind
 		if bytes.Contains(payload, []byte(canary.NodeMarker)) {
@@ -766,6 +769,7 @@ var activeTitles = map[sniff.Format]string{
 	sniff.PHPSerialized:  "Server unserializes client-supplied PHP objects",
 	sniff.YAMLTags:       "Server loads client-supplied YAML with language tags",
 	sniff.JSONTypeKey:    "Server instantiates types named in client-supplied JSON",
+	rubyMarshal:          "Server restores client-supplied Ruby Marshal data",
 }
 
 // report emits the proven finding: the same check id and location as the

@@ -442,3 +442,36 @@ func TestProof_SignedTokenSegment_NoDifferential(t *testing.T) {
 		t.Fatalf("a signed segment proves nothing by differential: %+v", p)
 	}
 }
+
+// rackSessionApp keeps a Marshal-dumped session in cookie rack.session and
+// imitates Marshal.load's first class lookup when it comes back.
+func rackSessionApp(w http.ResponseWriter, r *http.Request) {
+	const session = "BAhvOgtPYmplY3QA" // Marshal.dump(Object.new)
+	if ck, err := r.Cookie("rack.session"); err == nil && ck.Value != session {
+		d, err := base64.StdEncoding.DecodeString(ck.Value)
+		switch {
+		case err != nil || len(d) < 5 || d[0] != 4 || d[1] != 8:
+			http.Error(w, "ArgumentError: marshal data too short", http.StatusInternalServerError)
+			return
+		case d[2] == 'o' && d[3] == ':':
+			n := int(d[4]) - 5
+			if n > 0 && 5+n <= len(d) && string(d[5:5+n]) != "Object" {
+				http.Error(w, "ArgumentError: undefined class/module "+string(d[5:5+n]), http.StatusInternalServerError)
+				return
+			}
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: "rack.session", Value: session, Path: "/"})
+	_, _ = w.Write([]byte(`{"ok":true}`))
+}
+
+func TestProof_RubyMarshalSession_Confirmed(t *testing.T) {
+	if _, ok := findMatch(sniffValue("BAhvOgtPYmplY3QA"), rubyMarshal); !ok {
+		t.Skip("the sniffer does not read Ruby Marshal yet")
+	}
+	r := runProofs(t, http.HandlerFunc(rackSessionApp), runOpts{})
+	f, ok := r.strongest("deserialization/ruby-marshal", finding.InCookie, "rack.session")
+	if !ok || f.Confidence != finding.Confirmed || f.Severity != finding.Critical {
+		t.Fatalf("want a confirmed Ruby Marshal finding: %+v", r.findings)
+	}
+}

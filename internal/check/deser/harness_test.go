@@ -14,6 +14,7 @@ import (
 	"github.com/parapet-scanner/parapet/internal/fingerprint"
 	"github.com/parapet-scanner/parapet/internal/inventory"
 	"github.com/parapet-scanner/parapet/internal/mask"
+	"github.com/parapet-scanner/parapet/internal/sniff"
 )
 
 // runOpts adjusts runProofs.
@@ -157,4 +158,17 @@ func queryParams(u *url.URL) []inventory.Parameter {
 		out = append(out, inventory.Parameter{Name: name, In: "query", Example: vs[0]})
 	}
 	return out
+}
+
+// sniffValue runs the sniffer on v.
+func sniffValue(v string) []sniff.Match { return sniff.Sniff(v) }
+
+// findMatch returns the match of format f.
+func findMatch(ms []sniff.Match, f sniff.Format) (sniff.Match, bool) {
+	for _, m := range ms {
+		if m.Format == f {
+			return m, true
+		}
+	}
+	return sniff.Match{}, false
 }

@@ -46,6 +46,12 @@ func remediation(f sniff.Format, t *check.Target) string {
 			return base + "In Rails: use YAML.safe_load with permitted_classes limited to plain data, and avoid serialize :column with YAML coders for client data."
 		}
 		return base
+	case rubyMarshal:
+		base := "Never call Marshal.load on data a client can reach: it rebuilds any class named in the bytes and runs its marshal_load or _load. Exchange JSON instead and validate it. "
+		if has("rails") {
+			return base + "In Rails: set config.action_dispatch.cookies_serializer = :json, use MessageVerifier/MessageEncryptor with serializer: JSON, and keep secret_key_base secret and rotated."
+		}
+		return base + "With Rack::Session::Cookie, configure a JSON coder (or keep sessions server-side) and keep the secret long, random and rotated."
 	case sniff.JSONTypeKey:
 		return "Do not let clients choose the types a JSON document becomes. Json.NET: keep TypeNameHandling = None (or use a SerializationBinder allow-list). " +
 			"Jackson: do not enable default typing or @JsonTypeInfo(use = Id.CLASS) for client data; use a PolymorphicTypeValidator allow-list. " +

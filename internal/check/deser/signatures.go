@@ -63,15 +63,16 @@ func newProofs(n canary.Names) *proofs {
 	return &proofs{
 		names: n,
 		confirm: map[canary.Kind][]*regexp.Regexp{
-			canary.Pickle:     compile(py),
-			canary.YAMLPython: compile(py),
-			canary.Jsonpickle: compile(py),
-			canary.Java:       compile(java),
-			canary.Jackson:    compile(jackson),
-			canary.YAMLJava:   compile(yamlJava),
-			canary.PHP:        compile(php),
-			canary.YAMLRuby:   compile(ruby),
-			canary.JSONNet:    compile(dotnet),
+			canary.Pickle:      compile(py),
+			canary.YAMLPython:  compile(py),
+			canary.Jsonpickle:  compile(py),
+			canary.Java:        compile(java),
+			canary.Jackson:     compile(jackson),
+			canary.YAMLJava:    compile(yamlJava),
+			canary.PHP:         compile(php),
+			canary.YAMLRuby:    compile(ruby),
+			canary.RubyMarshal: compile(ruby),
+			canary.JSONNet:     compile(dotnet),
 		},
 		nodeFn: []byte(canary.NodeFunction(n)),
 	}
@@ -157,6 +158,9 @@ var errorSignatures = map[sniff.Format][]string{
 	sniff.YAMLTags: {
 		"cannot find module", "while constructing a Python", "undefined class/module",
 		"Can't construct a java object", "Class not found:",
+	},
+	rubyMarshal: {
+		"marshal data too short", "incompatible marshal file format", "dump format error", "Marshal.load", "undefined class/module",
 	},
 	sniff.JSONTypeKey: {
 		"JsonSerializationException", "Error resolving type specified in JSON", "Could not load assembly",

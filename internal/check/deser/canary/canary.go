@@ -44,6 +44,9 @@ const (
 	// YAMLJava is a SnakeYAML global tag of a missing class with an empty
 	// mapping.
 	YAMLJava Kind = "yaml-java"
+	// RubyMarshal is a Ruby Marshal 4.8 object of an undefined class with
+	// no instance variables.
+	RubyMarshal Kind = "ruby-marshal"
 	// Jsonpickle is a jsonpickle py/object of a missing module.
 	Jsonpickle Kind = "jsonpickle"
 	// JSONNet is a Json.NET $type naming a missing type in a missing
@@ -60,7 +63,7 @@ const (
 )
 
 // Kinds lists every canary shape.
-var Kinds = []Kind{Pickle, Java, PHP, YAMLPython, YAMLRuby, YAMLJava, Jsonpickle, JSONNet, Jackson, NodeSerialize}
+var Kinds = []Kind{Pickle, Java, PHP, YAMLPython, YAMLRuby, YAMLJava, RubyMarshal, Jsonpickle, JSONNet, Jackson, NodeSerialize}
 
 // Payload is one canary.
 type Payload struct {
@@ -185,6 +188,10 @@ var builders = map[Kind]func(n Names, o Options, pad string) Payload{
 		cls := n.YAMLJavaClass + pad
 		return Payload{Data: []byte("!!" + cls + " {}"), Name: n.YAMLJavaClass, Ref: cls}
 	},
+	RubyMarshal: func(n Names, _ Options, pad string) Payload {
+		cls := n.RubyClass + pad
+		return Payload{Data: marshalObject(cls), Name: n.RubyClass, Ref: cls}
+	},
 	Jsonpickle: func(n Names, _ Options, pad string) Payload {
 		ref := n.PyModule + ".Probe" + pad
 		return Payload{Data: []byte(`{"py/object": "` + ref + `"}`), Name: n.PyModule, Ref: ref}
@@ -298,6 +305,20 @@ func pickleGlobal(mod, name string, proto int) []byte {
 		b = append(b, '\n')
 	}
 	return append(b, opSTOP)
+}
+
+// marshalObject writes Ruby Marshal 4.8 data of one object of class cls
+// with no instance variables: version 04 08, 'o', the class as a symbol
+// (':' and its length as a Marshal fixnum), and an instance variable count
+// of 0. Marshal.load fails in path2class with "undefined class/module";
+// nothing is allocated, no marshal_load or _load runs.
+func marshalObject(cls string) []byte {
+	if len(cls) > 122 {
+		cls = cls[:122] // a one-byte Marshal length: n+5 for 0 < n < 123
+	}
+	b := []byte{4, 8, 'o', ':', byte(len(cls) + 5)}
+	b = append(b, cls...)
+	return append(b, 0)
 }
 
 // Java Object Serialization Stream Protocol constants the canary uses.

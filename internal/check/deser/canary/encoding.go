@@ -25,6 +25,10 @@ const (
 	LayerRaw       = "raw"
 )
 
+// RubyMarshalFormat is the sniff format of Ruby Marshal data. It is spelled
+// out here so that this package does not wait for the sniffer's constant.
+const RubyMarshalFormat = sniff.Format("ruby-marshal")
+
 // maxInflated bounds what one decompression layer may produce.
 const maxInflated = 1 << 20
 
@@ -182,7 +186,8 @@ func Truncate(f sniff.Format, payload []byte, align int) []byte {
 //   - PHP: up to the "O:", "C:" or "E:" of the first object, plus those two
 //     bytes, so no object is created;
 //   - YAML: up to the first tag ("!!" when the document starts with one);
-//   - JSON type indicators: up to the first type key.
+//   - JSON type indicators: up to the first type key;
+//   - Ruby Marshal: the version and the first type byte.
 func firstReference(f sniff.Format, p []byte) int {
 	switch f {
 	case sniff.PythonPickle:
@@ -223,6 +228,10 @@ func firstReference(f sniff.Format, p []byte) int {
 			return 2
 		}
 		return i
+	case RubyMarshalFormat:
+		// Version bytes and the first type byte: Marshal.load stops with
+		// "marshal data too short" before it reads any class name.
+		return min(len(p), 3)
 	case sniff.JSONTypeKey:
 		ref := len(p)
 		for _, key := range []string{`"$type"`, `"@class"`, `"@type"`, `"py/`, NodeMarker} {
