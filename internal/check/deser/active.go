@@ -264,25 +264,17 @@ func (p *prover) prove(ctx context.Context, l *location) error {
 	if len(canaries) == 0 {
 		return nil
 	}
-	var got []tried
-	for _, v := range canaries {
-		ex, err := p.send(ctx, l, v.value, false)
-		if err != nil {
+	got, done, err := p.sendCanaries(ctx, l, canaries)
+	if done || err != nil {
+		return err
+	}
+	// A cookie or header is read where the application reads it: when the
+	// first URL shows nothing, the first canary goes to the next one.
+	if (l.in == finding.InCookie || l.in == finding.InHeader) && len(l.urls) > 1 {
+		other := *l
+		other.urls = l.urls[1:2]
+		if _, done, err := p.sendCanaries(ctx, &other, canaries[:1]); done || err != nil {
 			return err
-		}
-		if ex == nil {
-			continue
-		}
-		got = append(got, tried{v, ex})
-		if sig := p.st.proofs.confirmed(v.kind, ex.Body); sig != "" {
-			// The baseline only adds evidence: the proof stands without it,
-			// and a body baseline would be one more state-changing request.
-			base, err := l.baseline, error(nil)
-			if l.in != finding.InBody {
-				base, err = p.baseline(ctx, l)
-			}
-			p.report(l, proofConfirmed, sig, tried{v, ex}, base, nil)
-			return ignoreBudget(err)
 		}
 	}
 	var cut *tried
@@ -302,6 +294,32 @@ func (p *prover) prove(ctx context.Context, l *location) error {
 		return p.judgeDifferential(ctx, l, got[0], *cut)
 	}
 	return nil
+}
+
+// sendCanaries sends the canaries to l until one is confirmed (done).
+func (p *prover) sendCanaries(ctx context.Context, l *location, canaries []variant) ([]tried, bool, error) {
+	var got []tried
+	for _, v := range canaries {
+		ex, err := p.send(ctx, l, v.value, false)
+		if err != nil {
+			return got, false, err
+		}
+		if ex == nil {
+			continue
+		}
+		got = append(got, tried{v, ex})
+		if sig := p.st.proofs.confirmed(v.kind, ex.Body); sig != "" {
+			// The baseline only adds evidence: the proof stands without it,
+			// and a body baseline would be one more state-changing request.
+			base, err := l.baseline, error(nil)
+			if l.in != finding.InBody {
+				base, err = p.baseline(ctx, l)
+			}
+			p.report(l, proofConfirmed, sig, tried{v, ex}, base, nil)
+			return got, true, ignoreBudget(err)
+		}
+	}
+	return got, false, nil
 }
 
 // judgeError reports a format-specific deserializer error that an answer to

@@ -475,3 +475,32 @@ func TestProof_RubyMarshalSession_Confirmed(t *testing.T) {
 		t.Fatalf("want a confirmed Ruby Marshal finding: %+v", r.findings)
 	}
 }
+
+// TestProof_CookieReadOnAnotherPath: the cookie is set everywhere but read
+// on one path only; the canary goes to a second URL that set it, and a 404
+// that set it is never the probe URL.
+func TestProof_CookieReadOnAnotherPath(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/profile" {
+			pickleCookieApp(true).ServeHTTP(w, r)
+			return
+		}
+		http.SetCookie(w, &http.Cookie{Name: "profile", Value: samplePickle, Path: "/"})
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		_, _ = w.Write([]byte(`{"links":["/api/profile"]}`))
+	})
+	ops := []inventory.Operation{{Method: "GET", Path: "/missing"}, {Method: "GET", Path: "/api/profile"}}
+	r := runProofs(t, h, runOpts{ops: ops})
+	f, ok := r.strongest(pickleKind, finding.InCookie, "profile")
+	if !ok || f.Confidence != finding.Confirmed {
+		t.Fatalf("want confirmed through the second URL: %+v", r.findings)
+	}
+	for _, ex := range r.client.Exchanges() {
+		if ex.Check == "deserialization" && strings.HasSuffix(ex.URL, "/missing") {
+			t.Errorf("probed a URL that answered 404: %s", ex.URL)
+		}
+	}
+}

@@ -195,10 +195,15 @@ func (s *scanState) ours(v string) bool {
 func (s *scanState) seeCookie(name, value, rawURL string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.cookies[name]; ok || len(s.cookies) >= maxSeenCookies {
+	if old, ok := s.cookies[name]; ok {
+		if old.url == "" && rawURL != "" {
+			s.cookies[name] = seenCookie{value: old.value, url: rawURL}
+		}
 		return
 	}
-	s.cookies[name] = seenCookie{value: value, url: rawURL}
+	if len(s.cookies) < maxSeenCookies {
+		s.cookies[name] = seenCookie{value: value, url: rawURL}
+	}
 }
 
 // seenCookies returns the cookies the site set, by name.
@@ -253,11 +258,11 @@ func (c *Check) observe(t *check.Target, st *scanState, ex *engine.Exchange, s s
 			l.urls, l.path, l.rank, l.origin = []string{ex.URL}, "/", rankSent, "sent by the client"
 			l.baseline = keepBaseline(ex)
 		case s.in == finding.InCookie && s.resp:
-			l.urls, l.path, l.rank, l.origin = []string{getURL(ex)}, "/", rankSetCookie, "set by the server"
+			l.urls, l.path, l.rank, l.origin = []string{readerURL(ex)}, "/", rankSetCookie, "set by the server"
 		case s.in == finding.InResponseHeader:
 			// A state header the server hands out usually comes back as
 			// the same request header.
-			l.in, l.urls, l.path, l.rank, l.origin = finding.InHeader, []string{getURL(ex)}, "/", rankEcho, "returned by the server in a response header"
+			l.in, l.urls, l.path, l.rank, l.origin = finding.InHeader, []string{readerURL(ex)}, "/", rankEcho, "returned by the server in a response header"
 		case s.in == finding.InResponseBody && s.param != "" && get:
 			leaf := leafName(s.param)
 			if leaf == "" {
@@ -274,10 +279,11 @@ func (c *Check) observe(t *check.Target, st *scanState, ex *engine.Exchange, s s
 	}
 }
 
-// getURL is the URL to probe a site-wide cookie or header on: the
-// exchange's URL when it was a GET, else the scan's start URL.
-func getURL(ex *engine.Exchange) string {
-	if ex.Method == http.MethodGet {
+// readerURL is where a cookie or header the server handed out is likely
+// read back: the exchange's URL when it was a GET that succeeded (a 404 of a
+// discovery probe may set a cookie too, but reads nothing), else "".
+func readerURL(ex *engine.Exchange) string {
+	if ex.Method == http.MethodGet && ex.Status > 0 && ex.Status < 400 {
 		return ex.URL
 	}
 	return ""
