@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -61,7 +62,6 @@ type tried struct {
 
 // prover runs the proofs of one scan.
 type prover struct {
-	c     *Check
 	st    *scanState
 	t     *check.Target
 	cl    *engine.Client
@@ -81,7 +81,7 @@ func (c *Check) runActive(ctx context.Context, t *check.Target, cl *engine.Clien
 		b = budgets[check.ProfileStandard]
 	}
 	st := c.state(t)
-	p := &prover{c: c, st: st, t: t, cl: cl, emit: emit, b: b, left: b.requests, names: st.proofs.names}
+	p := &prover{st: st, t: t, cl: cl, emit: emit, b: b, left: b.requests, names: st.proofs.names}
 	p.specLocations()
 	for _, l := range p.plan() {
 		if err := ctx.Err(); err != nil {
@@ -139,11 +139,12 @@ func (p *prover) probeable(l *location) bool {
 }
 
 func stableSortByRank(ls []*location) {
-	for i := 1; i < len(ls); i++ {
-		for j := i; j > 0 && (ls[j].rank < ls[j-1].rank || ls[j].rank == ls[j-1].rank && ls[j].key < ls[j-1].key); j-- {
-			ls[j], ls[j-1] = ls[j-1], ls[j]
+	sort.SliceStable(ls, func(i, j int) bool {
+		if ls[i].rank != ls[j].rank {
+			return ls[i].rank < ls[j].rank
 		}
-	}
+		return ls[i].key < ls[j].key
+	})
 }
 
 // specLocations records the parameters whose documented examples are

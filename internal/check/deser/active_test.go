@@ -504,3 +504,22 @@ func TestProof_CookieReadOnAnotherPath(t *testing.T) {
 		}
 	}
 }
+
+// TestProof_EchoedCanaryIsNotABlob: an app that echoes the value it
+// refuses in a plain-text error does not make the canary a finding.
+func TestProof_EchoedCanaryIsNotABlob(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ck, err := r.Cookie("sessiondata"); err == nil && ck.Value != "Zq81kT0x9b2c4d6e8f0a1b3c" {
+			w.Header().Set("Content-Type", "text/plain")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, "invalid session: "+ck.Value+"\n")
+			return
+		}
+		http.SetCookie(w, &http.Cookie{Name: "sessiondata", Value: "Zq81kT0x9b2c4d6e8f0a1b3c", Path: "/"})
+		_, _ = w.Write([]byte(`{"ok":true}`))
+	})
+	r := runProofs(t, h, runOpts{})
+	if len(r.findings) != 0 {
+		t.Fatalf("an echoed canary is not the API's data: %+v", r.findings)
+	}
+}

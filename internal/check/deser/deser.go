@@ -295,7 +295,7 @@ func walkJSON(v any, path string, depth int, n *int, fn func(path, value string)
 func (c *Check) report(t *check.Target, ex *engine.Exchange, s site, ms []sniff.Match, emit check.Emit) {
 	for _, m := range ms {
 		fi, ok := formats[m.Format]
-		if !ok {
+		if !ok || namesCanary(t, m) {
 			continue
 		}
 		path := "/"
@@ -307,6 +307,21 @@ func (c *Check) report(t *check.Target, ex *engine.Exchange, s site, ms []sniff.
 			m.Format, where, m.Encoding, classList(m)), excerpt(s.value, m))
 		emit(c.newFinding(t, fi, m, ex.Method, ex.URL, path, normalizeParam(s.param), s.in, where, ev, evidence.Curl(ex, t.Mask)))
 	}
+}
+
+// namesCanary reports whether a match is one of this scan's canaries that
+// the target echoed back (in an error message, a reflected value): the
+// canaries carry the scan token in every class name they reference.
+func namesCanary(t *check.Target, m sniff.Match) bool {
+	if t.Token == "" {
+		return false
+	}
+	for _, cls := range m.Classes {
+		if strings.Contains(cls, t.Token) {
+			return true
+		}
+	}
+	return false
 }
 
 func classList(m sniff.Match) string {

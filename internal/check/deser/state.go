@@ -243,7 +243,7 @@ func (c *Check) observe(t *check.Target, st *scanState, ex *engine.Exchange, s s
 	}
 	for i := range ms {
 		m := ms[i]
-		if _, ok := formats[m.Format]; !ok {
+		if _, ok := formats[m.Format]; !ok || namesCanary(t, m) {
 			continue
 		}
 		l := location{in: s.in, param: s.param, method: http.MethodGet, value: s.value, match: &m}
