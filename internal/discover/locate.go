@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"html"
 	"net/url"
-	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -88,17 +87,7 @@ func (d *discoverer) loadExplicitSpec(ctx context.Context, spec string) (*Spec, 
 		return s, finalURL(ex), nil
 	}
 	file := strings.TrimPrefix(spec, "file://")
-	st, err := os.Stat(file)
-	if err != nil {
-		return nil, nil, err
-	}
-	if st.IsDir() {
-		return nil, nil, errors.New("is a directory")
-	}
-	if st.Size() > MaxSpecBytes {
-		return nil, nil, fmt.Errorf("larger than %d MiB", MaxSpecBytes>>20)
-	}
-	data, err := os.ReadFile(file)
+	data, err := readSpecFile(ctx, file)
 	if err != nil {
 		return nil, nil, err
 	}

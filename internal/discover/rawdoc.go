@@ -225,6 +225,11 @@ func (r *rawDoc) refProblem(ref string, src specSource, dropExternal bool) strin
 	if err != nil || st.IsDir() {
 		return "names a file that does not exist"
 	}
+	if !st.Mode().IsRegular() {
+		// A FIFO would block the parser until its time limit, a device
+		// would never end.
+		return "names something that is not a regular file"
+	}
 	if st.Size() > MaxSpecBytes {
 		return "names a file that is too large"
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -56,7 +55,7 @@ func (r *refFS) Open(name string) (fs.File, error) {
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(r.dir, filepath.FromSlash(p))
 		}
-		data, err = readBounded(os.Open(filepath.Clean(p)))
+		data, err = readRegular(os.OpenFile, filepath.Clean(p))
 	default:
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("%w: outside the spec's directory", errRefRefused)}
 	}
@@ -79,22 +78,26 @@ func (r *refFS) readInside(name string) ([]byte, error) {
 		}
 		r.root = root
 	}
-	return readBounded(r.root.Open(name))
+	return readRegular(r.root.OpenFile, name)
 }
 
-func readBounded(f *os.File, err error) ([]byte, error) {
+// readRegular reads a regular file of at most MaxSpecBytes. It opens
+// without blocking and checks what it opened, so a FIFO (or a device) put
+// in place of a file after the $refs were checked is refused, not waited on.
+func readRegular(open func(string, int, fs.FileMode) (*os.File, error), name string) ([]byte, error) {
+	f, st, err := openNoBlock(open, name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxSpecBytes+1))
-	if err != nil {
-		return nil, err
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w: not a regular file", errRefRefused)
 	}
-	if len(data) > MaxSpecBytes {
-		return nil, fmt.Errorf("%w: file larger than %d MiB", errRefRefused, MaxSpecBytes>>20)
+	data, err := readLimited(f)
+	if errors.Is(err, errTooLarge) {
+		return nil, fmt.Errorf("%w: file %v", errRefRefused, err)
 	}
-	return data, nil
+	return data, err
 }
 
 func (r *refFS) close() {
