@@ -1,26 +1,36 @@
 #!/usr/bin/env bash
-# Measures a default scan of each lab variant: wall time, requests sent, peak
-# memory (max RSS of the parapet process) and CPU seconds. Not part of CI.
+# Measures a default scan of every lab variant: wall time, requests sent, peak
+# memory (max RSS of the parapet process) and CPU seconds, and the proof the
+# deserialization check reached. Not part of CI.
 #   bash bench/scan-labs.sh            # prints a Markdown table
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH=/usr/local/go/bin:$PATH AWS_EC2_METADATA_DISABLED=true
-[[ -x /usr/bin/time ]] || { apt-get install -y -qq time >/dev/null; }
+[[ -x /usr/bin/time ]] || apt-get install -y -qq time >/dev/null
 RUN=$(mktemp -d /tmp/parapet-bench.XXXXXX)
-trap 'for v in vuln fixed; do LAB_RUN_DIR="$RUN/$v" bash labs/django-dynamo/stop.sh >/dev/null 2>&1 || true; done; rm -rf "$RUN"' EXIT
+. scripts/labs.sh
+trap 'labs_stop "$RUN"; rm -rf "$RUN"' EXIT
 go build -o "$RUN/parapet" ./cmd/parapet
-LAB_VARIANT=vulnerable LAB_PORT=18801 DYNALITE_PORT=18802 LAB_RUN_DIR="$RUN/vuln" bash labs/django-dynamo/start.sh >/dev/null
-LAB_VARIANT=fixed LAB_PORT=18811 DYNALITE_PORT=18812 LAB_RUN_DIR="$RUN/fixed" bash labs/django-dynamo/start.sh >/dev/null
-echo "| target | wall s | requests | findings | score | peak RSS MiB | CPU s |"
-echo "|---|---|---|---|---|---|---|"
-for pair in "django-dynamo vulnerable=http://127.0.0.1:18801/" "django-dynamo fixed=http://127.0.0.1:18811/"; do
-  name=${pair%%=*}; url=${pair#*=}
-  /usr/bin/time -f '%e %M %U %S' -o "$RUN/time" "$RUN/parapet" scan --quiet -f json="$RUN/r.json" "$url" || true
-  read -r wall rss usr sys <"$RUN/time"
-  python3 - "$RUN/r.json" "$name" "$wall" "$rss" "$usr" "$sys" <<'PY'
+labs_start "${PARAPET_BENCH_PORT_BASE:-18900}" "$RUN" >/dev/null
+echo "| lab | variant | wall s | requests | findings | score | deserialization | peak RSS MiB | CPU s |"
+echo "|---|---|---|---|---|---|---|---|---|"
+for entry in "${LABS[@]}"; do
+  read -r lab name _ _ <<<"$entry"
+  for variant in vulnerable fixed; do
+    var="PARAPET_LAB_${name}_URL"; [[ $variant == fixed ]] && var="PARAPET_LAB_${name}_FIXED_URL"
+    url=${!var:-}; [[ -n $url ]] || continue
+    /usr/bin/time -f '%e %M %U %S' -o "$RUN/time" "$RUN/parapet" scan --quiet -f json="$RUN/r.json" "$url" || true
+    read -r wall rss usr sys <"$RUN/time"
+    python3 - "$RUN/r.json" "$lab" "$variant" "$wall" "$rss" "$usr" "$sys" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
-name, wall, rss, usr, sys_ = sys.argv[2:]
-print(f"| {name} | {float(wall):.2f} | {r['stats']['requests']} | {len(r['findings'])} | {r['score']} ({r['grade']}) | {int(rss)/1024:.1f} | {float(usr)+float(sys_):.2f} |")
+lab, variant, wall, rss, usr, sys_ = sys.argv[2:]
+rank = {"confirmed": 2, "firm": 1, "tentative": 0}
+deser = [f for f in r["findings"] if f["category"] == "deserialization"]
+best = max(deser, key=lambda f: rank[f["confidence"]], default=None)
+proof = f"{best['severity']}/{best['confidence']}" if best else "none"
+print(f"| {lab} | {variant} | {float(wall):.2f} | {r['stats']['requests']} | {len(r['findings'])} | "
+      f"{r['score']} ({r['grade']}) | {proof} | {int(rss)/1024:.1f} | {float(usr)+float(sys_):.2f} |")
 PY
+  done
 done

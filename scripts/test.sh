@@ -33,36 +33,10 @@ go mod download
 
 step "labs"
 RUN=$(mktemp -d /tmp/parapet-labs.XXXXXX)
-# lab directory, environment name, vulnerable port, fixed port. Each variant's
-# port + 1 is free for a helper server (the Django lab's dynalite uses it).
-# PARAPET_TEST_PORT_BASE moves them all, so a developer's own labs do not collide.
-BASE=${PARAPET_TEST_PORT_BASE:-18700}
-LABS=(
-  "django-dynamo DJANGO 1 11"
-  "express-node-serialize EXPRESS 21 31"
-  "php-unserialize PHP 41 51"
-  "ruby-marshal RUBY 61 71"
-  "java-objectinputstream JAVA 81 91"
-  "flask-yaml-jsonpickle FLASK 101 111"
-)
-stop_labs() {
-  for d in "$RUN"/*/; do
-    [[ -f "$d/lab" ]] && LAB_RUN_DIR="$d" bash "labs/$(<"$d/lab")/stop.sh" >/dev/null 2>&1 || true
-  done
-  rm -rf "$RUN"
-}
-trap stop_labs EXIT
-for entry in "${LABS[@]}"; do
-  read -r lab name vport fport <<<"$entry"
-  [[ -x labs/$lab/start.sh || -f labs/$lab/start.sh ]] || continue
-  for variant in vulnerable fixed; do
-    port=$((BASE + vport)); suffix=""
-    [[ $variant == fixed ]] && { port=$((BASE + fport)); suffix="_FIXED"; }
-    dir="$RUN/$lab-$variant"; mkdir -p "$dir"; echo "$lab" >"$dir/lab"
-    LAB_VARIANT=$variant LAB_PORT=$port DYNALITE_PORT=$((port + 1)) LAB_RUN_DIR="$dir" bash "labs/$lab/start.sh"
-    export "PARAPET_LAB_${name}${suffix}_URL=http://127.0.0.1:$port/"
-  done
-done
+. scripts/labs.sh
+trap 'labs_stop "$RUN"; rm -rf "$RUN"' EXIT
+# PARAPET_TEST_PORT_BASE moves every lab port, so a developer's own labs do not collide.
+labs_start "${PARAPET_TEST_PORT_BASE:-18700}" "$RUN"
 
 step "static checks"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './labs/*'))
