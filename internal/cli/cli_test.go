@@ -399,3 +399,18 @@ func TestHeaderSecrets_NeverInReport(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteFile_DeviceIsWrittenInPlace(t *testing.T) {
+	// Regression: renaming the temporary report onto /dev/null replaced the device.
+	before, err := os.Stat(os.DevNull)
+	if err != nil || before.Mode().IsRegular() {
+		t.Skip("no /dev/null device here")
+	}
+	if err := writeFile(os.DevNull, report.JSON{}, &report.Report{}); err != nil {
+		t.Fatal(err)
+	}
+	after, err := os.Stat(os.DevNull)
+	if err != nil || after.Mode().IsRegular() || !os.SameFile(before, after) {
+		t.Fatal("/dev/null was replaced")
+	}
+}

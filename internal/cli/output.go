@@ -72,6 +72,9 @@ func parseOutputs(o outputFlags) ([]output, error) {
 			return nil, usagef("two formats would write the same file %s", out.path)
 		}
 		paths[abs] = true
+		if st, err := os.Stat(out.path); err == nil && st.IsDir() {
+			return nil, usagef("cannot write %s: it is a directory", out.path)
+		}
 		dir := filepath.Dir(out.path)
 		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 			return nil, usagef("cannot write %s: directory %s does not exist", out.path, dir)
@@ -171,9 +174,22 @@ func writeOutputs(e *env, rep *report.Report, outs []output, o outputFlags) erro
 	return errors.Join(errs...)
 }
 
-// writeFile writes atomically: a temporary file renamed into place, so an
-// interrupted run never leaves half a report.
+// writeFile writes a regular file atomically: a temporary file renamed into
+// place, so an interrupted run never leaves half a report. A path that is not
+// a regular file (/dev/null, /dev/stdout, a named pipe) is written in place:
+// renaming onto it would replace the device with a file.
 func writeFile(path string, w report.Writer, rep *report.Report) error {
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		if err := w.Write(f, rep); err != nil {
+			f.Close()
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		return f.Close()
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".parapet-report-*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)

@@ -159,3 +159,54 @@ func (f *Finding) Normalize() {
 		f.Details = map[string]any{}
 	}
 }
+
+// ConfidenceRank orders confidences: confirmed 2, firm 1, tentative (or
+// unknown) 0.
+func (c Confidence) Rank() int {
+	switch c {
+	case Confirmed:
+		return 2
+	case Firm:
+		return 1
+	}
+	return 0
+}
+
+// Merge folds g, a finding with the same id, into f. The stronger of the two
+// (higher confidence, then higher severity) gives the wording, details,
+// remediation and reproduction, and its evidence comes first; at most
+// maxEvidence pieces are kept, without repeating a request.
+func (f *Finding) Merge(g Finding, maxEvidence int) {
+	stronger := g.Confidence.Rank() > f.Confidence.Rank() ||
+		(g.Confidence.Rank() == f.Confidence.Rank() && g.Severity.Rank() > f.Severity.Rank())
+	first, second := f.Evidence, g.Evidence
+	if stronger {
+		first, second = g.Evidence, f.Evidence
+		f.Title, f.Description, f.Details = g.Title, g.Description, g.Details
+		f.Remediation, f.Reproduce = g.Remediation, g.Reproduce
+		f.Confidence = g.Confidence
+		if g.CWE != "" {
+			f.CWE = g.CWE
+		}
+		f.Location.URL = g.Location.URL
+	}
+	if g.Severity.Rank() > f.Severity.Rank() {
+		f.Severity = g.Severity
+	}
+	if g.Confidence.Rank() > f.Confidence.Rank() {
+		f.Confidence = g.Confidence
+	}
+	merged := make([]Evidence, 0, maxEvidence)
+	seen := map[string]bool{}
+	for _, e := range append(append([]Evidence(nil), first...), second...) {
+		if len(merged) == maxEvidence {
+			break
+		}
+		if seen[e.Request] {
+			continue
+		}
+		seen[e.Request] = true
+		merged = append(merged, e)
+	}
+	f.Evidence = merged
+}

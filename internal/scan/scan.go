@@ -437,7 +437,7 @@ func (s *scanner) setTarget(t *check.Target) {
 }
 
 // emit receives findings from checks: it normalizes them and merges
-// duplicates (same id), keeping the worst severity and the strongest confidence.
+// duplicates (same id) with finding.Merge: the strongest proof leads.
 func (s *scanner) emit(f finding.Finding) {
 	if s.kinds != nil && !s.kinds[f.Check] {
 		return
@@ -452,38 +452,7 @@ func (s *scanner) emit(f finding.Finding) {
 		s.order = append(s.order, f.ID)
 		return
 	}
-	if f.Severity.Rank() > old.Severity.Rank() {
-		old.Severity = f.Severity
-		old.Title, old.Description, old.Details = f.Title, f.Description, f.Details
-	}
-	if confRank(f.Confidence) > confRank(old.Confidence) {
-		old.Confidence = f.Confidence
-	}
-	for _, e := range f.Evidence {
-		if len(old.Evidence) >= maxEvidencePerFinding {
-			break
-		}
-		dup := false
-		for _, o := range old.Evidence {
-			if o.Request == e.Request {
-				dup = true
-				break
-			}
-		}
-		if !dup {
-			old.Evidence = append(old.Evidence, e)
-		}
-	}
-}
-
-func confRank(c finding.Confidence) int {
-	switch c {
-	case finding.Confirmed:
-		return 2
-	case finding.Firm:
-		return 1
-	}
-	return 0
+	old.Merge(f, maxEvidencePerFinding)
 }
 
 func (s *scanner) judge(began, ended time.Time, client *engine.Client, warnings []string, interrupted bool) *report.Report {

@@ -55,15 +55,17 @@ func RunURL(t testing.TB, c check.Check, u *url.URL, o Options) []finding.Findin
 	t.Helper()
 	var mu sync.Mutex
 	var out []finding.Finding
-	seen := map[string]bool{}
-	emit := func(f finding.Finding) { // deduplicates by id, as the scan does
+	index := map[string]int{}
+	emit := func(f finding.Finding) { // merges by id, as the scan does
 		f.Normalize()
 		mu.Lock()
 		defer mu.Unlock()
-		if !seen[f.ID] {
-			seen[f.ID] = true
-			out = append(out, f)
+		if i, ok := index[f.ID]; ok {
+			out[i].Merge(f, 3)
+			return
 		}
+		index[f.ID] = len(out)
+		out = append(out, f)
 	}
 	inv := inventory.New(u)
 	inv.Add(inventory.Operation{Method: "GET", Path: u.Path, URL: u.String(), Source: inventory.SourceUser})
