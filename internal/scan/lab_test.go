@@ -63,9 +63,20 @@ func TestLab_DjangoDynamo_Vulnerable(t *testing.T) {
 			t.Errorf("vulnerable lab: no %s finding", want)
 		}
 	}
+	// The pickle restored from the profile cookie and from ?state= on the cart
+	// is proven with a class-not-found canary, and the report carries the proof.
+	proven := map[string]bool{}
 	for _, f := range got["deserialization/python-pickle"] {
-		if cls, _ := f.Details["classes"].([]string); !strings.Contains(strings.Join(cls, " "), "shop.models") {
-			t.Errorf("pickle finding does not name shop.models: %v", f.Details["classes"])
+		if f.Confidence == finding.Confirmed && f.Severity == finding.Critical && f.Details["proof"] == "canary-class-not-found" {
+			proven[f.Location.In+" "+f.Location.Param] = true
+			if len(f.Evidence) == 0 || !strings.Contains(f.Evidence[0].Response, "parapet_canary_") {
+				t.Errorf("%s %s: the first evidence is not the canary's answer", f.Location.In, f.Location.Param)
+			}
+		}
+	}
+	for _, want := range []string{"cookie profile", "query state"} {
+		if !proven[want] {
+			t.Errorf("pickle in %s not confirmed (proven: %v)", want, proven)
 		}
 	}
 	stack := map[string]bool{}
@@ -115,7 +126,7 @@ var deserLabs = []struct {
 	want      finding.Confidence // the least confidence it must reach
 }{
 	{"django-dynamo", "PARAPET_LAB_DJANGO", "deserialization/python-pickle", finding.Confirmed},
-	{"express-node-serialize", "PARAPET_LAB_EXPRESS", "deserialization/json-type-indicator", finding.Firm},
+	{"express-node-serialize", "PARAPET_LAB_EXPRESS", "deserialization/json-type-indicator", finding.Confirmed},
 	{"php-unserialize", "PARAPET_LAB_PHP", "deserialization/php-serialize", finding.Confirmed},
 	{"java-objectinputstream", "PARAPET_LAB_JAVA", "deserialization/java-serialization", finding.Confirmed},
 	{"flask-yaml-jsonpickle", "PARAPET_LAB_FLASK", "deserialization/yaml-tags", finding.Confirmed},
