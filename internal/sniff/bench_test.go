@@ -84,6 +84,11 @@ func adversarialValues() map[string]string {
 		"percent":        strings.Repeat("%41", n/3),
 		"java-arrays":    jMagic + strings.Repeat("\x75\x72\x00\x13[Ljava.lang.Object;\x90\xce\x58\x9f\x10\x73\x29\x6c\x02\x00\x00\x78\x70\x00\x00\x00\x01", n/40),
 		"segments":       strings.Repeat("A", n/2) + "." + strings.Repeat("B", n/2-2),
+		"marshal-arrays": "\x04\x08" + strings.Repeat("[\x06", n/2-1),
+		"marshal-ivars":  "\x04\x08o:\x06A" + string(appendRubyLong(nil, n/4-4)) + ":\x07@a0" + strings.Repeat(";\x06i\x06", n/4-5),
+		"marshal-syms":   "\x04\x08[" + string(appendRubyLong(nil, n/3-3)) + strings.Repeat(":\x06a", n/3-3),
+		"embedded-BAh":   strings.Repeat(" BAhvOgtPYmplY3QA", n/17),
+		"signed-dashes":  strings.Repeat("BAhvOgtPYmplY3QA--", n/18),
 	}
 }
 

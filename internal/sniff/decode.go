@@ -198,8 +198,8 @@ func percentDecode(s string, plus bool) string {
 
 // maybeSerialized is the cheap gate in front of a full decode: p holds the
 // first decoded bytes (up to 6). It accepts a pickle PROTO header, the Java
-// stream magic, the first opcode of a protocol 0/1 pickle, and text (for
-// PHP, YAML and JSON).
+// stream magic, the Ruby Marshal 4.8 version bytes, the first opcode of a
+// protocol 0/1 pickle, and text (for PHP, YAML and JSON).
 func maybeSerialized(p []byte) bool {
 	if len(p) < 2 {
 		return false
@@ -209,6 +209,8 @@ func maybeSerialized(p []byte) bool {
 		return p[1] >= 2 && p[1] <= 5
 	case p[0] == 0xac:
 		return p[1] == 0xed
+	case p[0] == 0x04:
+		return p[1] == 0x08 // Ruby Marshal 4.8
 	case p[0] == 0xef && len(p) >= 3 && p[1] == 0xbb && p[2] == 0xbf:
 		return true // UTF-8 byte order mark before text
 	case isGzip(p) || isZlib(p):

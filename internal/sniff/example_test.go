@@ -1,6 +1,7 @@
 package sniff_test
 
 import (
+	"encoding/base64"
 	"fmt"
 
 	"github.com/parapet-scanner/parapet/internal/sniff"
@@ -19,4 +20,19 @@ func ExampleSniff() {
 	// python-pickle base64 [shop.models.Profile] true
 	// pickle protocol 4, 1 global reference, BUILD×1, NEWOBJ×1
 	// []
+}
+
+func ExampleRubyMarshalClassRef() {
+	// An inert class-not-found canary: Marshal.load raises ArgumentError
+	// "undefined class/module ParapetCanary" before it builds anything.
+	ref := sniff.RubyMarshalClassRef("ParapetCanary")
+	fmt.Printf("%x\n", ref)
+	fmt.Println(base64.StdEncoding.EncodeToString(ref))
+	for _, m := range sniff.Sniff(string(ref)) {
+		fmt.Println(m.Format, m.Classes, m.Strong)
+	}
+	// Output:
+	// 04086f3a125061726170657443616e61727900
+	// BAhvOhJQYXJhcGV0Q2FuYXJ5AA==
+	// ruby-marshal [ParapetCanary] true
 }

@@ -27,6 +27,9 @@ func FuzzSniff(f *testing.F) {
 	f.Add(`a:1:{i:0;O:1:"A":0:{}}`)
 	f.Add("!!python/object/apply:os.system [id]")
 	f.Add(`{"$type": "A.B, C", "@class": "a.B", "py/object": "a.b"}`)
+	f.Add(string(RubyMarshalClassRef("ParapetCanary")))
+	f.Add("\x04\x08[\x07o:\x06A\x06:\x07@aI\"\x06x\x06:\x06ET@\x06")
+	f.Add("BAh7BkkiCXVzZXIGOgZFVG86EFNob3A6OkFkZHIGOgpAY2l0eUkiCk9nZGVuBjsAVA==--0123456789abcdef0123")
 	f.Fuzz(func(t *testing.T, v string) {
 		ms := Sniff(v)
 		for _, m := range ms {

@@ -6,8 +6,9 @@
 // The package is pure and never deserializes anything: it walks the wire
 // structure of each format with bounded readers (a pickle opcode walker that
 // only tracks stack depth, marks and memoised strings; a Java stream grammar
-// reader; a PHP serialize grammar checker; tag and key scanners for YAML and
-// JSON) and constructs no object of the scanned format. Every reader is
+// reader; a Ruby Marshal grammar reader that keeps only its symbol and
+// object table sizes; a PHP serialize grammar checker; tag and key scanners
+// for YAML and JSON) and constructs no object of the scanned format. Every reader is
 // bounded in input size, recursion depth and steps, so hostile input costs at
 // most linear time.
 //
@@ -42,6 +43,10 @@ const (
 	// Jackson/fastjson (@class, @type with a Java class name) and
 	// node-serialize (_$$ND_FUNC$$_).
 	JSONTypeKey Format = "json-type-indicator"
+	// RubyMarshal is Ruby's Marshal format 4.8 (bytes 04 08), the default
+	// coder of Rack::Session::Cookie and of Rails' MessageVerifier and
+	// cookie store before JSON became their default.
+	RubyMarshal Format = "ruby-marshal"
 )
 
 // Encoding names used in Match.Encoding. When a value was peeled more than
@@ -96,12 +101,14 @@ type Match struct {
 	// "percent+base64" (outermost first). A base64 or hex layer may be
 	// followed by "gzip" or "zlib" ("base64+gzip": a compressed JSF
 	// ViewState; "base64url+zlib": a compressed Django or itsdangerous
-	// signed value). "base64url" is reported when the text uses the URL-safe
-	// alphabet or omits padding; text valid in both alphabets is "base64".
+	// signed value). "base64+base64" is a Rails 5.2+ signed value whose JSON
+	// envelope carries the base64 message. "base64url" is reported when the
+	// text uses the URL-safe alphabet or omits padding; text valid in both
+	// alphabets is "base64".
 	Encoding string
 	// Classes lists the modules/classes the object references (for
-	// example "shop.models.Profile", "java.util.HashMap", "App\\User"),
-	// deduplicated, in the order seen, at most MaxClasses.
+	// example "shop.models.Profile", "java.util.HashMap", "App\\User",
+	// "Shop::Profile"), deduplicated, in the order seen, at most MaxClasses.
 	Classes []string
 	// Detail is a short human-readable summary, e.g. "pickle protocol 4,
 	// 3 global references, REDUCE×1".
@@ -110,16 +117,20 @@ type Match struct {
 	// It is false for: a pickle cut short (a long valid prefix) or followed
 	// by trailing bytes; a Java stream cut short, or whose magic is
 	// followed by content the walker could not read as a class
-	// descriptor; JSON type indicators in text that is not one valid JSON
-	// document. PHP matches are always whole; YAML tags are only reported
-	// at token positions outside comments and quotes, so they are Strong.
+	// descriptor; a Ruby Marshal stream cut short, stopped at a walker
+	// limit or followed by trailing bytes (Marshal.load ignores them); JSON
+	// type indicators in text that is not one valid JSON document. PHP
+	// matches are always whole; YAML tags are only reported at token
+	// positions outside comments and quotes, so they are Strong.
 	Strong bool
 	// Start and End delimit the bytes of the value that carry the object,
 	// value[Start:End]: the whole value for a raw object; the value without
 	// surrounding whitespace, or the token after an authentication scheme
 	// ("Bearer ..."), when that token was decoded; one '.'- or ':'-separated
-	// segment of a token (JWT, Django or itsdangerous signed value); or a
-	// base64/hex blob embedded in a larger text.
+	// segment of a token (JWT, Django or itsdangerous signed value); the
+	// payload before "--<digest>" of a Rails or Rack signed value (the
+	// whole value when it was percent-encoded); or a base64/hex blob
+	// embedded in a larger text.
 	Start, End int
 }
 
@@ -322,6 +333,9 @@ func (s *sniffer) detect(data string, enc encChain, start, end int) {
 	if r, ok := detectJSON(data); ok {
 		s.add(r, enc, start, end)
 	}
+	if r, ok := detectRubyMarshal(data); ok {
+		s.add(r, enc, start, end)
+	}
 }
 
 // layer detects formats in data and peels further encodings off it.
@@ -350,6 +364,10 @@ func (s *sniffer) peel(data string, enc encChain, start, end int) {
 			s.layer(percentDecode(data, true), enc.push(encPercent), start, end)
 		}
 	}
+	if (enc.n == 0 || enc.last() == encPercent) && s.signedMessage(data, enc, start, end) {
+		s.wholeEncoded = s.wholeEncoded || enc.n == 0
+		return
+	}
 	if kind, ok := base64Plausible(data); ok {
 		s.wholeEncoded = s.wholeEncoded || enc.n == 0
 		if d, ok := decodeBase64(data, kind); ok {
@@ -362,6 +380,109 @@ func (s *sniffer) peel(data string, enc encChain, start, end int) {
 			s.layer(d, enc.push(encHex), start, end)
 		}
 	}
+}
+
+// signedMessage reads a "<base64>--<digest>" value: Rails'
+// ActiveSupport::MessageVerifier (signed cookies, the Rails 3 and 4 cookie
+// store) and Rack::Session::Cookie sign base64 of the serialized message
+// that way. The payload before the last "--" is decoded and detected; when
+// it is Rails' JSON envelope ({"_rails":{"message":"<base64>",...}}, Rails
+// 5.2 and later for messages with a purpose), the message inside is too.
+// It reports whether data had that shape, in which case decoding the whole
+// of data as base64 is pointless.
+func (s *sniffer) signedMessage(data string, enc encChain, start, end int) bool {
+	if len(data) < minEncodedLen+2+minDigest || !base64Head(data) {
+		return false
+	}
+	i := digestSep(data)
+	if i < minEncodedLen {
+		return false
+	}
+	payload := data[:i]
+	kind, ok := base64Plausible(payload)
+	if !ok {
+		return false
+	}
+	d, ok := decodeBase64(payload, kind)
+	if !ok {
+		return false
+	}
+	if enc.n == 0 {
+		end = start + i
+	}
+	enc = enc.push(kind)
+	s.detect(d, enc, start, end)
+	if msg, ok := railsEnvelope(d); ok {
+		if k, ok := base64Plausible(msg); ok {
+			if m, ok := decodeBase64(msg, k); ok {
+				s.detect(m, enc.push(k), start, end)
+			}
+		}
+	}
+	return true
+}
+
+// base64Head reports whether the first 8 characters of s are base64 that
+// decodes to bytes that could start a serialized object.
+func base64Head(s string) bool {
+	var p [6]byte
+	for i := 0; i < 8; i += 4 {
+		a, b, c, d := b64val[s[i]], b64val[s[i+1]], b64val[s[i+2]], b64val[s[i+3]]
+		if (a|b|c|d)&0xc0 != 0 {
+			return false
+		}
+		p[i/4*3], p[i/4*3+1], p[i/4*3+2] = a<<2|b>>4, b<<4|c>>2, c<<6|d
+	}
+	return maybeSerialized(p[:])
+}
+
+// Lengths of the signature after "--": hex or base64 of 8 to 128 bytes.
+const (
+	minDigest = 16
+	maxDigest = 172
+)
+
+// digestSep returns the index of the "--" that separates a signature (hex
+// or base64 text of minDigest to maxDigest characters) from the end of
+// data, or -1. It reads only the tail of data.
+func digestSep(data string) int {
+	tail := max(0, len(data)-maxDigest-2)
+	if strings.IndexByte(data[tail:], '-') < 0 {
+		return -1
+	}
+	for j := len(data); j >= 2 && len(data)-j <= maxDigest; j-- {
+		c := data[j-1]
+		if c == '-' && data[j-2] == '-' {
+			if len(data)-j < minDigest {
+				return -1
+			}
+			return j - 2
+		}
+		if b64val[c] == 0xff && c != '=' {
+			return -1
+		}
+	}
+	return -1
+}
+
+// railsEnvelope returns the message of Rails' message metadata envelope,
+// {"_rails":{"message":"...","exp":...,"pur":"..."}}.
+func railsEnvelope(d string) (string, bool) {
+	const head = `{"_rails":{`
+	if !strings.HasPrefix(d, head) {
+		return "", false
+	}
+	const key = `"message":"`
+	i := strings.Index(d, key)
+	if i < 0 {
+		return "", false
+	}
+	msg := d[i+len(key):]
+	j := strings.IndexByte(msg, '"')
+	if j < 0 {
+		return "", false
+	}
+	return msg[:j], true
 }
 
 // segments tries each part of a '.'- or ':'-separated token (a JWT, a Django
@@ -415,8 +536,10 @@ func (s *sniffer) segments(v string, off int) {
 }
 
 // embedded looks inside a larger text for base64 or hex blobs that start
-// with a Java or pickle magic (e.g. a JSF ViewState in an HTML form, a
-// pickle in a JSON document) and decodes only those.
+// with a Java, pickle or Ruby Marshal magic (e.g. a JSF ViewState in an HTML
+// form, a pickle in a JSON document) and decodes only those. "BAh" is base64
+// of 04 08 and a type byte of 0x40-0x7f: objects, structs, arrays, hashes,
+// strings with an encoding, _dump and marshal_dump data.
 func (s *sniffer) embedded(v string) {
 	// A blob needs a boundary before it (a blob at offset 0 that is not the
 	// whole value is left to the segment scan).
@@ -424,7 +547,7 @@ func (s *sniffer) embedded(v string) {
 		return
 	}
 	budget := maxEmbedded
-	for _, needle := range [...]string{"rO0AB", "gA", "aced0005", "ACED0005"} {
+	for _, needle := range [...]string{"rO0AB", "gA", "BAh", "aced0005", "ACED0005"} {
 		for i := 0; budget > 0; {
 			j := strings.Index(v[i:], needle)
 			if j < 0 {
@@ -457,6 +580,9 @@ func (s *sniffer) embedded(v string) {
 			url, std := false, false
 			for end < len(v) {
 				c := v[end]
+				if c == '-' && needle == "BAh" && end+1 < len(v) && v[end+1] == '-' {
+					break // the "--" before a Rails or Rack signature
+				}
 				if c == '-' || c == '_' {
 					url = true
 				} else if c == '+' || c == '/' {

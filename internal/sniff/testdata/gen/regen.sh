@@ -9,6 +9,7 @@ rm -f ../positive/* ../negative/*
 go run gen_images.go
 php gen_php.php
 ruby gen_ruby.rb
+ruby gen_ruby_marshal.rb
 tmp=$(mktemp -d)
 javac -d "$tmp" Gen.java && java -cp "$tmp" Gen
 CP=/usr/share/java/jackson-databind.jar:/usr/share/java/jackson-core.jar:/usr/share/java/jackson-annotations.jar
