@@ -868,19 +868,28 @@ func (p *prover) report(l *location, proof, sig string, hit tried, base *engine.
 	if proof == proofDifferential {
 		details["note"] = "differential only: the server failed on the canary and the truncated blob, not on the original value; no deserializer error named the canary"
 	}
-	p.emit(finding.Finding{
+	lg := canaryLang(hit.v.kind)
+	if l.match != nil {
+		lg = matchLang(l.match.Format, l.match.Detail)
+	}
+	if lg == langAny && hit.v.kind != "" {
+		lg = canaryLang(hit.v.kind) // the canary that proved it names the library
+	}
+	fd := finding.Finding{
 		Check:       "deserialization/" + fi.kind,
 		Category:    finding.Deserialization,
 		Severity:    sev,
 		Confidence:  conf,
 		Title:       activeTitles[f],
 		Description: desc.String(),
-		Remediation: remediation(f, t),
+		Remediation: remediation(f, lg, t, l.dyn),
 		Location:    finding.Location{Method: method, URL: reqURL, Path: path, Param: l.param, In: in},
 		Evidence:    evs,
 		Details:     details,
 		Reproduce:   reproduce(hit.ex, t, l, hit.v.value),
-	})
+	}
+	addStore(&fd, t, l.dyn)
+	p.emit(fd)
 }
 
 // revealProbe shows the value Parapet sent in the masked request of the

@@ -127,7 +127,7 @@ func (c *Check) reportSpecExamples(ctx context.Context, t *check.Target, emit ch
 					finding.Evidence{
 						Request: "OpenAPI document " + t.Inventory.SpecURL,
 						Note:    fmt.Sprintf("the documented example of %s parameter %q of %s %s is %s", in, p.Name, op.Method, op.Path, fi.what),
-					}, ""))
+					}, "", nil))
 			}
 		}
 		if ctx.Err() != nil {
@@ -141,6 +141,9 @@ func (c *Check) reportSpecExamples(ctx context.Context, t *check.Target, emit ch
 type site struct {
 	in, param, value string
 	resp             bool
+	// dyn is set when the value is an attribute of a DynamoDB item in
+	// wire format.
+	dyn *dynamoAttr
 }
 
 // Inspect implements check.Passive: it looks at the request's query and
@@ -239,6 +242,8 @@ func (c *Check) inspectBody(t *check.Target, st *scanState, ex *engine.Exchange,
 			return
 		}
 		n := 0
+		var dynIndex map[string]dynamoAttr
+		indexed := false
 		walkJSON(doc, "", 0, &n, func(path, v string) {
 			if len(v) < minValueLen {
 				return
@@ -248,6 +253,18 @@ func (c *Check) inspectBody(t *check.Target, st *scanState, ex *engine.Exchange,
 			}
 			s := site{in: finding.InResponseBody, param: path, value: v, resp: true}
 			ms := sniff.Sniff(v)
+			if len(ms) > 0 {
+				// Only a body with a blob is searched for DynamoDB items.
+				if !indexed {
+					indexed = true
+					if dynamoShape.Match(body) {
+						dynIndex, _ = dynamoIndex(doc)
+					}
+				}
+				if a, ok := dynIndex[path]; ok {
+					s.dyn = &a
+				}
+			}
 			c.report(t, ex, s, ms, emit)
 			c.observe(t, st, ex, s, ms)
 		})
@@ -305,7 +322,7 @@ func (c *Check) report(t *check.Target, ex *engine.Exchange, s site, ms []sniff.
 		where := describeSite(s.in, s.param)
 		ev := evidence.From(ex, t.Mask, fmt.Sprintf("%s in %s (%s encoding) referencing %s",
 			m.Format, where, m.Encoding, classList(m)), excerpt(s.value, m))
-		emit(c.newFinding(t, fi, m, ex.Method, ex.URL, path, normalizeParam(s.param), s.in, where, ev, evidence.Curl(ex, t.Mask)))
+		emit(c.newFinding(t, fi, m, ex.Method, ex.URL, path, normalizeParam(s.param), s.in, where, ev, evidence.Curl(ex, t.Mask), s.dyn))
 	}
 }
 
@@ -333,13 +350,13 @@ func classList(m sniff.Match) string {
 
 // newFinding builds the finding for one serialized object at one location.
 func (c *Check) newFinding(t *check.Target, fi formatInfo, m sniff.Match, method, rawURL, path, param, in, where string,
-	ev finding.Evidence, reproduce string) finding.Finding {
+	ev finding.Evidence, reproduce string, dyn *dynamoAttr) finding.Finding {
 	method, path, in = siteWide(method, path, in)
 	sev := fi.severity
 	if !m.Strong {
 		sev = lower(sev)
 	}
-	return finding.Finding{
+	f := finding.Finding{
 		Check:      "deserialization/" + fi.kind,
 		Category:   finding.Deserialization,
 		Severity:   sev,
@@ -351,7 +368,7 @@ func (c *Check) newFinding(t *check.Target, fi formatInfo, m sniff.Match, method
 			"unserialize or unsafe YAML that is remote code execution. This finding is passive: Parapet "+
 			"saw the object but has not yet proved that the server restores it.",
 			where, fi.what, m.Detail, m.Encoding, classList(m)),
-		Remediation: remediation(m.Format, t),
+		Remediation: remediation(m.Format, matchLang(m.Format, m.Detail), t, dyn),
 		Location:    finding.Location{Method: method, URL: rawURL, Path: path, Param: param, In: in},
 		Evidence:    []finding.Evidence{ev},
 		Details: map[string]any{
@@ -363,6 +380,8 @@ func (c *Check) newFinding(t *check.Target, fi formatInfo, m sniff.Match, method
 		},
 		Reproduce: reproduce,
 	}
+	addStore(&f, t, dyn)
+	return f
 }
 
 // siteWide makes cookies and request headers one location for the whole

@@ -52,6 +52,7 @@ type location struct {
 	origin   string // why this is a location, for the report
 	rank     int
 	op       *inventory.Operation // body locations: the documented operation
+	dyn      *dynamoAttr          // the blob was a DynamoDB attribute in a response
 }
 
 // seenCookie is a cookie the site set.
@@ -136,6 +137,9 @@ func (s *scanState) record(l location) {
 	old.urls = dedupe(old.urls, maxURLsPerLoc)
 	if old.op == nil {
 		old.op = l.op
+	}
+	if old.dyn == nil {
+		old.dyn = l.dyn
 	}
 }
 
@@ -246,7 +250,7 @@ func (c *Check) observe(t *check.Target, st *scanState, ex *engine.Exchange, s s
 		if _, ok := formats[m.Format]; !ok || namesCanary(t, m) {
 			continue
 		}
-		l := location{in: s.in, param: s.param, method: http.MethodGet, value: s.value, match: &m}
+		l := location{in: s.in, param: s.param, method: http.MethodGet, value: s.value, match: &m, dyn: s.dyn}
 		switch {
 		case s.in == finding.InQuery && get && !s.resp:
 			l.urls, l.path, l.rank, l.origin = []string{ex.URL}, templatePath(t, http.MethodGet, u.Path), rankSent, "sent by the client"
@@ -265,6 +269,11 @@ func (c *Check) observe(t *check.Target, st *scanState, ex *engine.Exchange, s s
 			l.in, l.urls, l.path, l.rank, l.origin = finding.InHeader, []string{readerURL(ex)}, "/", rankEcho, "returned by the server in a response header"
 		case s.in == finding.InResponseBody && s.param != "" && get:
 			leaf := leafName(s.param)
+			if s.dyn != nil {
+				// "Item.profile.B": the parameter is the attribute's
+				// name, not its type descriptor.
+				leaf = leafName(s.dyn.path)
+			}
 			if leaf == "" {
 				continue
 			}
