@@ -89,7 +89,7 @@ func canaryLang(k canary.Kind) lang {
 
 // stackFix is the advice for one fingerprinted framework or language.
 type stackFix struct {
-	id   string
+	ids  []string // fingerprint ids, any of which selects this fix
 	lang lang
 	fix  func(f sniff.Format, l lang) string
 }
@@ -99,19 +99,34 @@ type stackFix struct {
 // target (a front end relaying it to a Python service) gets the generic
 // Python fix, not advice about JavaScript code that does not unpickle.
 var stackFixes = []stackFix{
-	{fp.Django, langPython, djangoFix},
-	{fp.Flask, langPython, flaskFix},
-	{fp.FastAPI, langPython, fastAPIFix},
-	{fp.Python, langPython, func(f sniff.Format, l lang) string { return genericFix(f, langPython) }},
-	{fp.Express, langNode, expressFix},
-	{fp.Node, langNode, func(f sniff.Format, l lang) string { return genericFix(f, langNode) }},
-	{fp.Laravel, langPHP, laravelFix},
-	{fp.PHP, langPHP, func(f sniff.Format, l lang) string { return genericFix(f, langPHP) }},
-	{fp.Rails, langRuby, railsFix},
-	{fp.Ruby, langRuby, func(f sniff.Format, l lang) string { return genericFix(f, langRuby) }},
-	{fp.Spring, langJava, springFix},
-	{fp.Java, langJava, func(f sniff.Format, l lang) string { return genericFix(f, langJava) }},
-	{fp.ASPNet, langDotNet, aspnetFix},
+	{[]string{fp.Django}, langPython, djangoFix},
+	{[]string{fp.Flask}, langPython, flaskFix},
+	{[]string{fp.FastAPI}, langPython, fastAPIFix},
+	{[]string{fp.Python, fp.Gunicorn, fp.Uvicorn, fp.Werkzeug, fp.WSGIRef, fp.ModWSGI, fp.Hypercorn, fp.Daphne, fp.Waitress}, langPython, langFix(langPython)},
+	{[]string{fp.Express}, langNode, expressFix},
+	{[]string{fp.Node, fp.NextJS}, langNode, langFix(langNode)},
+	{[]string{fp.Laravel}, langPHP, laravelFix},
+	{[]string{fp.PHP, fp.Symfony, fp.HHVM}, langPHP, langFix(langPHP)},
+	{[]string{fp.Rails}, langRuby, railsFix},
+	{[]string{fp.Ruby, fp.Puma, fp.WEBrick, fp.Passenger}, langRuby, langFix(langRuby)},
+	{[]string{fp.Spring}, langJava, springFix},
+	{[]string{fp.Java, fp.Tomcat, fp.Jetty, fp.Undertow, fp.WildFly, fp.JBoss, fp.GlassFish, fp.Servlet, fp.JSP}, langJava, langFix(langJava)},
+	{[]string{fp.ASPNet, fp.Kestrel, fp.ASPNetMVC, fp.IIS, fp.HTTPSys}, langDotNet, aspnetFix},
+}
+
+// langFix is the generic fix of a language, for a stack known only by its
+// language or server.
+func langFix(l lang) func(sniff.Format, lang) string {
+	return func(f sniff.Format, _ lang) string { return genericFix(f, l) }
+}
+
+func (s stackFix) on(t *check.Target) bool {
+	for _, id := range s.ids {
+		if t.Has(id) {
+			return true
+		}
+	}
+	return false
 }
 
 // remediation returns fix advice for a serialized value of format f meant
@@ -124,7 +139,7 @@ func remediation(f sniff.Format, l lang, t *check.Target, dyn *dynamoAttr) strin
 		// A value of a known language gets the fix of a stack in that
 		// language; YAML or JSON type keys of no known library get the
 		// fix of whatever stack was fingerprinted.
-		if (l == langAny || s.lang == l) && t.Has(s.id) {
+		if (l == langAny || s.lang == l) && s.on(t) {
 			fix, fixLang = s.fix(f, l), s.lang
 			break
 		}
