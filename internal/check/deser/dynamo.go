@@ -356,11 +356,11 @@ func addStore(f *finding.Finding, t *check.Target, dyn *dynamoAttr) {
 		if dyn.path != dyn.attribute {
 			f.Details["attribute_path"] = dyn.path
 		}
-		f.Description += fmt.Sprintf(" The value is the %s attribute %q of a DynamoDB item in the response: the application keeps these objects in DynamoDB "+
-			"and restores what it reads without validation, so %s", attrTypeName(dyn.typ), dyn.path, dynamoRisk)
+		f.Description += fmt.Sprintf(" The value is the %s attribute %q of a DynamoDB item in the response: the application keeps these objects in DynamoDB, "+
+			"and restoring one builds whatever it names before any validation can run, so %s", attrTypeName(dyn.typ), dyn.path, dynamoRisk)
 		return
 	}
-	f.Description += " The stack includes DynamoDB: if the application keeps these objects there and restores what it reads without validation, " + dynamoRisk
+	f.Description += " The stack includes DynamoDB: if the application keeps these objects there, restoring one builds whatever it names before any validation can run, and " + dynamoRisk
 }
 
 // attrTypeName names a DynamoDB type descriptor for the description.

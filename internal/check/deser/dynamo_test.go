@@ -171,7 +171,7 @@ func TestDynamo_PickleInBinaryAttribute_SaysDynamoDB(t *testing.T) {
 			if tc.attrPath != "" && got.Details["attribute_path"] != tc.attrPath {
 				t.Fatalf("attribute_path = %v", got.Details["attribute_path"])
 			}
-			for _, want := range []string{"DynamoDB", "anyone who can write the item", "every service that reads it", "without validation"} {
+			for _, want := range []string{"DynamoDB", "anyone who can write the item", "every service that reads it", "before any validation"} {
 				if !strings.Contains(got.Description, want) {
 					t.Errorf("description lacks %q: %s", want, got.Description)
 				}
