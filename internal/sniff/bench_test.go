@@ -88,9 +88,16 @@ func adversarialValues() map[string]string {
 		"marshal-ivars":  "\x04\x08o:\x06A" + string(appendRubyLong(nil, n/4-4)) + ":\x07@a0" + strings.Repeat(";\x06i\x06", n/4-5),
 		"marshal-syms":   "\x04\x08[" + string(appendRubyLong(nil, n/3-3)) + strings.Repeat(":\x06a", n/3-3),
 		"embedded-BAh":   strings.Repeat(" BAhvOgtPYmplY3QA", n/17),
-		"signed-dashes":  strings.Repeat("BAhvOgtPYmplY3QA--", n/18),
+		"nrbf-strings":   nrbfHead + strings.Repeat("\x06\x02\x00\x00\x00\x01a", n/7-3),
+		"nrbf-refs":      nrbfHead + "\x10\x01\x00\x00\x00\xff\xff\x00\x00" + strings.Repeat("\x09\x01\x00\x00\x00", n/5-6),
+		"nrbf-classid": nrbfHead + "\x0c\x02\x00\x00\x00\x01L" + "\x05\x03\x00\x00\x00\x01C\x00\x00\x00\x00\x02\x00\x00\x00" +
+			"\x10\x01\x00\x00\x00\xff\xff\x00\x00" + strings.Repeat("\x01\x04\x00\x00\x00\x03\x00\x00\x00", n/9-5),
+		"signed-dashes": strings.Repeat("BAhvOgtPYmplY3QA--", n/18),
 	}
 }
+
+// nrbfHead is BinaryFormatter's canonical SerializationHeaderRecord.
+const nrbfHead = "\x00\x01\x00\x00\x00\xff\xff\xff\xff\x01\x00\x00\x00\x00\x00\x00\x00"
 
 func BenchmarkSniff_Adversarial(b *testing.B) {
 	for name, v := range adversarialValues() {

@@ -198,8 +198,9 @@ func percentDecode(s string, plus bool) string {
 
 // maybeSerialized is the cheap gate in front of a full decode: p holds the
 // first decoded bytes (up to 6). It accepts a pickle PROTO header, the Java
-// stream magic, the Ruby Marshal 4.8 version bytes, the first opcode of a
-// protocol 0/1 pickle, and text (for PHP, YAML and JSON).
+// stream magic, the Ruby Marshal 4.8 version bytes, the start of an MS-NRBF
+// header, the first opcode of a protocol 0/1 pickle, and text (for PHP,
+// YAML and JSON).
 func maybeSerialized(p []byte) bool {
 	if len(p) < 2 {
 		return false
@@ -211,6 +212,9 @@ func maybeSerialized(p []byte) bool {
 		return p[1] == 0xed
 	case p[0] == 0x04:
 		return p[1] == 0x08 // Ruby Marshal 4.8
+	case p[0] == 0x00:
+		// MS-NRBF SerializationHeaderRecord: a small RootId (INT32).
+		return len(p) >= 5 && p[1] != 0 && p[2] == 0 && p[3] == 0 && p[4] == 0
 	case p[0] == 0xef && len(p) >= 3 && p[1] == 0xbb && p[2] == 0xbf:
 		return true // UTF-8 byte order mark before text
 	case isGzip(p) || isZlib(p):

@@ -7,8 +7,10 @@
 // structure of each format with bounded readers (a pickle opcode walker that
 // only tracks stack depth, marks and memoised strings; a Java stream grammar
 // reader; a Ruby Marshal grammar reader that keeps only its symbol and
-// object table sizes; a PHP serialize grammar checker; tag and key scanners
-// for YAML and JSON) and constructs no object of the scanned format. Every reader is
+// object table sizes; an MS-NRBF (.NET BinaryFormatter) record reader that
+// keeps only ids and member types; a PHP serialize grammar checker; tag and
+// key scanners for YAML and JSON) and constructs no object of the scanned
+// format. Every reader is
 // bounded in input size, recursion depth and steps, so hostile input costs at
 // most linear time.
 //
@@ -47,6 +49,11 @@ const (
 	// coder of Rack::Session::Cookie and of Rails' MessageVerifier and
 	// cookie store before JSON became their default.
 	RubyMarshal Format = "ruby-marshal"
+	// DotNetBinaryFormatter is the .NET Remoting Binary Format (MS-NRBF)
+	// that BinaryFormatter writes: a SerializationHeaderRecord (00, RootId,
+	// HeaderId, version 1.0; base64 "AAEAAAD/////AQAAAAAAAAA"), records,
+	// MessageEnd.
+	DotNetBinaryFormatter Format = "dotnet-binaryformatter"
 )
 
 // Encoding names used in Match.Encoding. When a value was peeled more than
@@ -108,7 +115,10 @@ type Match struct {
 	Encoding string
 	// Classes lists the modules/classes the object references (for
 	// example "shop.models.Profile", "java.util.HashMap", "App\\User",
-	// "Shop::Profile"), deduplicated, in the order seen, at most MaxClasses.
+	// "Shop::Profile", "Shop.Models.Cart"), deduplicated, in the order seen,
+	// at most MaxClasses. For BinaryFormatter these are the type names as
+	// the stream writes them (generic arguments assembly-qualified); the
+	// assemblies are listed in Detail.
 	Classes []string
 	// Detail is a short human-readable summary, e.g. "pickle protocol 4,
 	// 3 global references, REDUCE×1".
@@ -118,8 +128,11 @@ type Match struct {
 	// by trailing bytes; a Java stream cut short, or whose magic is
 	// followed by content the walker could not read as a class
 	// descriptor; a Ruby Marshal stream cut short, stopped at a walker
-	// limit or followed by trailing bytes (Marshal.load ignores them); JSON
-	// type indicators in text that is not one valid JSON document. PHP
+	// limit or followed by trailing bytes (Marshal.load ignores them); a
+	// BinaryFormatter stream after whose canonical header the records do
+	// not read to a MessageEnd with every reference resolved (the 17-byte
+	// header alone identifies the format); JSON type indicators in text
+	// that is not one valid JSON document. PHP
 	// matches are always whole; YAML tags are only reported at token
 	// positions outside comments and quotes, so they are Strong.
 	Strong bool
@@ -336,6 +349,9 @@ func (s *sniffer) detect(data string, enc encChain, start, end int) {
 	if r, ok := detectRubyMarshal(data); ok {
 		s.add(r, enc, start, end)
 	}
+	if r, ok := detectDotNet(data); ok {
+		s.add(r, enc, start, end)
+	}
 }
 
 // layer detects formats in data and peels further encodings off it.
@@ -539,7 +555,8 @@ func (s *sniffer) segments(v string, off int) {
 // with a Java, pickle or Ruby Marshal magic (e.g. a JSF ViewState in an HTML
 // form, a pickle in a JSON document) and decodes only those. "BAh" is base64
 // of 04 08 and a type byte of 0x40-0x7f: objects, structs, arrays, hashes,
-// strings with an encoding, _dump and marshal_dump data.
+// strings with an encoding, _dump and marshal_dump data;
+// "AAEAAAD/////AQAAAAAAAAA" is BinaryFormatter's header.
 func (s *sniffer) embedded(v string) {
 	// A blob needs a boundary before it (a blob at offset 0 that is not the
 	// whole value is left to the segment scan).
@@ -547,7 +564,7 @@ func (s *sniffer) embedded(v string) {
 		return
 	}
 	budget := maxEmbedded
-	for _, needle := range [...]string{"rO0AB", "gA", "BAh", "aced0005", "ACED0005"} {
+	for _, needle := range [...]string{"rO0AB", "gA", "BAh", "AAEAAAD/////AQAAAAAAAAA", "aced0005", "ACED0005"} {
 		for i := 0; budget > 0; {
 			j := strings.Index(v[i:], needle)
 			if j < 0 {

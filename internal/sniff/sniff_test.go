@@ -369,13 +369,14 @@ func TestSniff_AuthSchemeAndWhitespace(t *testing.T) {
 
 // TestSniff_RandomBytesAreNotSerialized draws random bytes behind prefixes
 // that start real formats (a PROTO header, a protocol 0 dict, a GLOBAL, PHP,
-// gzip/zlib headers, Ruby Marshal 4.8 and its container type bytes) and checks that, in every encoding, the walkers
+// gzip/zlib headers, Ruby Marshal 4.8 and its container type bytes, the
+// first bytes of an MS-NRBF header) and checks that, in every encoding, the walkers
 // still need real structure. (Behind the Java magic, random bytes can form a
 // valid stream of block data now and then, which is then reported weakly.)
 func TestSniff_RandomBytesAreNotSerialized(t *testing.T) {
 	rng := rand.New(rand.NewSource(7))
 	prefixes := []string{"", "\x80\x02", "\x80\x04\x95", "(dp0\n", "ccopy_reg\n", "a:", "O:8:\"", "\x1f\x8b\x08", "\x78\x9c", "(", "}q\x00(X",
-		"\x04\x08", "\x04\x08{", "\x04\x08[", "\x04\x08I\""}
+		"\x04\x08", "\x04\x08{", "\x04\x08[", "\x04\x08I\"", "\x00\x01\x00\x00\x00"}
 	n := 200000
 	if testing.Short() {
 		n = 20000

@@ -18,4 +18,5 @@ if [ ! -d "$tmp/node_modules/node-serialize" ]; then
 	(cd "$tmp" && npm install --no-audit --no-fund --silent node-serialize@0.0.4)
 fi
 NODE_PATH="$tmp/node_modules" node gen_node.js
+mcs -out:"$tmp/GenNrbf.exe" GenNrbf.cs && mono "$tmp/GenNrbf.exe"
 rm -rf "$tmp"
