@@ -706,7 +706,7 @@ var kindFormat = map[canary.Kind]sniff.Format{
 	canary.Pickle: sniff.PythonPickle, canary.Java: sniff.JavaSerialized, canary.PHP: sniff.PHPSerialized,
 	canary.YAMLPython: sniff.YAMLTags, canary.YAMLRuby: sniff.YAMLTags, canary.YAMLJava: sniff.YAMLTags,
 	canary.Jsonpickle: sniff.JSONTypeKey, canary.JSONNet: sniff.JSONTypeKey, canary.Jackson: sniff.JSONTypeKey,
-	canary.NodeSerialize: sniff.JSONTypeKey, canary.RubyMarshal: rubyMarshal,
+	canary.NodeSerialize: sniff.JSONTypeKey, canary.RubyMarshal: sniff.RubyMarshal,
 }
 
 // kindLabel names each canary kind in notes.
@@ -737,7 +737,7 @@ func kindsFor(f sniff.Format, payload []byte) []canary.Kind {
 			return []canary.Kind{canary.YAMLJava}
 		}
 		return []canary.Kind{canary.YAMLPython}
-	case rubyMarshal:
+	case sniff.RubyMarshal:
 		return []canary.Kind{canary.RubyMarshal}
 	case sniff.JSONTypeKey:
 		var ks []canary.Kind
@@ -788,7 +788,7 @@ var activeTitles = map[sniff.Format]string{
 	sniff.PHPSerialized:  "Server unserializes client-supplied PHP objects",
 	sniff.YAMLTags:       "Server loads client-supplied YAML with language tags",
 	sniff.JSONTypeKey:    "Server instantiates types named in client-supplied JSON",
-	rubyMarshal:          "Server restores client-supplied Ruby Marshal data",
+	sniff.RubyMarshal:    "Server restores client-supplied Ruby Marshal data",
 }
 
 // report emits the proven finding: the same check id and location as the

@@ -14,6 +14,7 @@ import (
 	"github.com/parapet-scanner/parapet/internal/check/checktest"
 	"github.com/parapet-scanner/parapet/internal/finding"
 	"github.com/parapet-scanner/parapet/internal/inventory"
+	"github.com/parapet-scanner/parapet/internal/sniff"
 )
 
 const pickleKind = "deserialization/python-pickle"
@@ -466,7 +467,7 @@ func rackSessionApp(w http.ResponseWriter, r *http.Request) {
 }
 
 func TestProof_RubyMarshalSession_Confirmed(t *testing.T) {
-	if _, ok := findMatch(sniffValue("BAhvOgtPYmplY3QA"), rubyMarshal); !ok {
+	if _, ok := findMatch(sniffValue("BAhvOgtPYmplY3QA"), sniff.RubyMarshal); !ok {
 		t.Skip("the sniffer does not read Ruby Marshal yet")
 	}
 	r := runProofs(t, http.HandlerFunc(rackSessionApp), runOpts{})

@@ -17,7 +17,6 @@ import (
 	"sync"
 
 	"github.com/parapet-scanner/parapet/internal/check"
-	"github.com/parapet-scanner/parapet/internal/check/deser/canary"
 	"github.com/parapet-scanner/parapet/internal/engine"
 	"github.com/parapet-scanner/parapet/internal/evidence"
 	"github.com/parapet-scanner/parapet/internal/finding"
@@ -67,15 +66,15 @@ var formats = map[sniff.Format]formatInfo{
 	sniff.PHPSerialized:  {"php-serialize", "PHP serialized object exchanged with the client", finding.High, "a PHP serialize() value"},
 	sniff.YAMLTags:       {"yaml-tags", "YAML with language object tags exchanged with the client", finding.High, "YAML carrying language object tags"},
 	sniff.JSONTypeKey:    {"json-type-indicator", "JSON type indicators exchanged with the client", finding.Medium, "JSON naming the types to instantiate"},
-	rubyMarshal:          {"ruby-marshal", "Ruby Marshal data exchanged with the client", finding.High, "Ruby Marshal data"},
+	sniff.RubyMarshal:    {"ruby-marshal", "Ruby Marshal data exchanged with the client", finding.High, "Ruby Marshal data"},
+	sniff.DotNetBinaryFormatter: {"dotnet-binaryformatter", ".NET BinaryFormatter data exchanged with the client", finding.High,
+		"a .NET BinaryFormatter (MS-NRBF) stream"},
 }
-
-// rubyMarshal is the sniff format of Ruby Marshal data.
-const rubyMarshal = canary.RubyMarshalFormat
 
 // Kinds implements check.Check.
 func (*Check) Kinds() []check.Kind {
-	order := []sniff.Format{sniff.PythonPickle, sniff.JavaSerialized, sniff.PHPSerialized, sniff.YAMLTags, rubyMarshal, sniff.JSONTypeKey}
+	order := []sniff.Format{sniff.PythonPickle, sniff.JavaSerialized, sniff.PHPSerialized, sniff.YAMLTags, sniff.RubyMarshal,
+		sniff.DotNetBinaryFormatter, sniff.JSONTypeKey}
 	out := make([]check.Kind, 0, len(order))
 	for _, f := range order {
 		fi := formats[f]

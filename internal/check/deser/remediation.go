@@ -38,7 +38,7 @@ func matchLang(f sniff.Format, detail string) lang {
 		return langJava
 	case sniff.PHPSerialized:
 		return langPHP
-	case rubyMarshal:
+	case sniff.RubyMarshal:
 		return langRuby
 	case sniff.YAMLTags:
 		switch {

@@ -50,7 +50,7 @@ func TestRemediation_EachStackGetsItsOwnFix(t *testing.T) {
 			[]string{"In Laravel", "json_decode($value, true, 16, JSON_THROW_ON_ERROR)", "Validator::make", "'allowed_classes' => false", "stopgap"}, nil},
 		{"php", sniff.PHPSerialized, langPHP, []string{fp.PHP}, nil,
 			[]string{"json_decode($v, true, 16, JSON_THROW_ON_ERROR)", "'allowed_classes' => false", "hash_equals"}, []string{"Laravel"}},
-		{"rails marshal", rubyMarshal, langRuby, []string{fp.Rails}, nil,
+		{"rails marshal", sniff.RubyMarshal, langRuby, []string{fp.Rails}, nil,
 			[]string{"In Rails", "JSON.parse(value)", "ActiveSupport::MessageVerifier.new(secret, serializer: JSON)", "cookies_serializer = :json", "never `Marshal.load`"}, nil},
 		{"rails yaml", sniff.YAMLTags, langRuby, []string{fp.Rails}, nil,
 			[]string{"In Rails", "YAML.safe_load"}, nil},
@@ -100,7 +100,7 @@ func TestRemediation_UnknownStackGetsGenericAdvice(t *testing.T) {
 		{sniff.PythonPickle, langPython, "Exchange JSON instead of pickles"},
 		{sniff.JavaSerialized, langJava, "jdk.serialFilter=!*"},
 		{sniff.PHPSerialized, langPHP, "JSON_THROW_ON_ERROR"},
-		{rubyMarshal, langRuby, "Marshal.load"},
+		{sniff.RubyMarshal, langRuby, "Marshal.load"},
 		{sniff.YAMLTags, langAny, "safe loader"},
 		{sniff.JSONTypeKey, langAny, "Do not let the JSON choose its types"},
 		{sniff.JSONTypeKey, langNode, "JSON.parse(v)"},
@@ -135,7 +135,7 @@ func TestMatchLang(t *testing.T) {
 		{sniff.YAMLTags, "YAML: 2 language tags, first !ruby/object → Gem::Installer", langRuby},
 		{sniff.YAMLTags, "YAML: 1 language tag, first !!javax.script.ScriptEngineManager", langJava},
 		{sniff.PythonPickle, "", langPython},
-		{rubyMarshal, "", langRuby},
+		{sniff.RubyMarshal, "", langRuby},
 	} {
 		if got := matchLang(tc.f, tc.detail); got != tc.want {
 			t.Errorf("matchLang(%s, %q) = %q, want %q", tc.f, tc.detail, got, tc.want)

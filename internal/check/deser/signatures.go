@@ -159,7 +159,7 @@ var errorSignatures = map[sniff.Format][]string{
 		"cannot find module", "while constructing a Python", "undefined class/module",
 		"Can't construct a java object", "Class not found:",
 	},
-	rubyMarshal: {
+	sniff.RubyMarshal: {
 		"marshal data too short", "incompatible marshal file format", "dump format error", "Marshal.load", "undefined class/module",
 	},
 	sniff.JSONTypeKey: {

@@ -92,7 +92,7 @@ func TestDeserializerError_RecordedAnswers(t *testing.T) {
 		{sniff.PythonPickle, "<h1>UnpicklingError at /api/cart/</h1><pre class=\"exception_value\">pickle data was truncated</pre>", "UnpicklingError"},
 		{sniff.PythonPickle, "EOFError: Ran out of input", "Ran out of input"},
 		{sniff.PythonPickle, "_pickle.UnpicklingError: invalid load key, '\\x00'.", "UnpicklingError"},
-		{rubyMarshal, "ArgumentError: marshal data too short", "marshal data too short"},
+		{sniff.RubyMarshal, "ArgumentError: marshal data too short", "marshal data too short"},
 		{sniff.JavaSerialized, "java.io.StreamCorruptedException: invalid stream header: 61626364", "StreamCorruptedException"},
 		{sniff.PHPSerialized, "Notice: unserialize(): Error at offset 14 of 20 bytes in /var/www/cart.php on line 9", "unserialize(): Error at offset"},
 		{sniff.JSONTypeKey, "SyntaxError: Unexpected end of JSON input<br> &nbsp; &nbsp;at JSON.parse (&lt;anonymous&gt;)<br> &nbsp; &nbsp;at Object.unserialize (/app/node_modules/node-serialize/lib/serialize.js:62:16)", "node-serialize"},

@@ -175,7 +175,7 @@ func canaryClass(p Payload) string {
 // canaryFormat is the sniff format of each canary.
 var canaryFormat = map[Kind]sniff.Format{
 	Pickle: sniff.PythonPickle, Java: sniff.JavaSerialized, PHP: sniff.PHPSerialized,
-	YAMLPython: sniff.YAMLTags, YAMLRuby: sniff.YAMLTags, YAMLJava: sniff.YAMLTags, RubyMarshal: RubyMarshalFormat,
+	YAMLPython: sniff.YAMLTags, YAMLRuby: sniff.YAMLTags, YAMLJava: sniff.YAMLTags, RubyMarshal: sniff.RubyMarshal,
 	Jsonpickle: sniff.JSONTypeKey, JSONNet: sniff.JSONTypeKey, Jackson: sniff.JSONTypeKey, NodeSerialize: sniff.JSONTypeKey,
 }
 
@@ -265,7 +265,7 @@ func ambiguous(want Chain, got string) bool {
 
 // sniffReadsMarshal reports whether the sniffer recognises Ruby Marshal.
 func sniffReadsMarshal() bool {
-	_, ok := findFormat(sniff.Sniff("BAhvOgtPYmplY3QA"), RubyMarshalFormat) // Marshal.dump(Object.new), base64
+	_, ok := findFormat(sniff.Sniff("BAhvOgtPYmplY3QA"), sniff.RubyMarshal) // Marshal.dump(Object.new), base64
 	return ok
 }
 
@@ -278,7 +278,7 @@ func TestRubyMarshalCanary_OneEmptyObject(t *testing.T) {
 	if string(p.Data) != want {
 		t.Fatalf("marshal canary %q, want %q", p.Data, want)
 	}
-	if cut := Truncate(RubyMarshalFormat, p.Data, 0); string(cut) != "\x04\x08o" {
+	if cut := Truncate(sniff.RubyMarshal, p.Data, 0); string(cut) != "\x04\x08o" {
 		t.Fatalf("cut %q", cut)
 	}
 }

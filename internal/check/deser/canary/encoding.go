@@ -25,10 +25,6 @@ const (
 	LayerRaw       = "raw"
 )
 
-// RubyMarshalFormat is the sniff format of Ruby Marshal data. It is spelled
-// out here so that this package does not wait for the sniffer's constant.
-const RubyMarshalFormat = sniff.Format("ruby-marshal")
-
 // maxInflated bounds what one decompression layer may produce.
 const maxInflated = 1 << 20
 
@@ -228,7 +224,7 @@ func firstReference(f sniff.Format, p []byte) int {
 			return 2
 		}
 		return i
-	case RubyMarshalFormat:
+	case sniff.RubyMarshal:
 		// Version bytes and the first type byte: Marshal.load stops with
 		// "marshal data too short" before it reads any class name.
 		return min(len(p), 3)
