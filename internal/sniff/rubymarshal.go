@@ -742,13 +742,18 @@ func rmFloatText(s string) bool {
 // It is inert. Marshal.load reads the class name first and resolves it
 // (rb_path_to_class) before it allocates anything: when no constant of
 // that name exists, it raises ArgumentError "undefined class/module NAME"
-// and stops; when one does exist, it allocates a bare instance without
-// calling initialize, sets no instance variable (the count is 0) and calls
-// no hook (marshal_load, _load and _load_data belong to the 'U', 'u' and
-// 'd' types, never to 'o'). The stream holds no other value, so no gadget
-// chain can be reached from it. Pick a name no application defines (e.g.
-// "ParapetCanary" plus a random suffix) for a class-not-found answer, or a
-// core class ("Object") for the control.
+// and stops, without calling const_missing; when one does exist, it
+// allocates a bare instance with the class's C allocator (neither a
+// Ruby-level allocate nor initialize runs), sets no instance variable (the
+// count is 0) and calls no hook (marshal_load, _load and _load_data belong
+// to the 'U', 'u' and 'd' types, never to 'o'). The stream holds no other
+// value, so no gadget chain can be reached from it. The one side effect a
+// name can have is an autoload registered for exactly that constant (the
+// application's own file is then required), so pick a name no application
+// defines or autoloads (e.g. "ParapetCanary" plus a random suffix) for a
+// class-not-found answer, and a core class ("Object") for the control.
+// Checked with Ruby 3.1 (testdata/gen/gen_ruby_marshal.rb writes the
+// canary with Marshal.dump and checks the error).
 //
 // name must be an ASCII constant path (upper-case first letter, letters,
 // digits and '_', "::" between segments, at most 1024 bytes); otherwise

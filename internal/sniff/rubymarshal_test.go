@@ -172,6 +172,10 @@ func TestRubyMarshalClassRef(t *testing.T) {
 	if got := RubyMarshalClassRef("ParapetCanary"); string(got) != string(want) {
 		t.Fatalf("RubyMarshalClassRef = %x, Ruby wrote %x", got, want)
 	}
+	// The lab's control value (labs/ruby-marshal/README.md) is Marshal.dump(Object.new).
+	if got := b64(string(RubyMarshalClassRef("Object"))); got != "BAhvOgtPYmplY3QA" {
+		t.Errorf("RubyMarshalClassRef(Object) in base64 = %s, want BAhvOgtPYmplY3QA", got)
+	}
 	if got, want := hex.EncodeToString(RubyMarshalClassRef("X")), "04086f3a065800"; got != want {
 		t.Errorf("RubyMarshalClassRef(X) = %s, want %s", got, want)
 	}

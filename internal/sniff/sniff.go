@@ -407,11 +407,11 @@ func (s *sniffer) peel(data string, enc encChain, start, end int) {
 // It reports whether data had that shape, in which case decoding the whole
 // of data as base64 is pointless.
 func (s *sniffer) signedMessage(data string, enc encChain, start, end int) bool {
-	if len(data) < minEncodedLen+2+minDigest || !base64Head(data) {
+	if len(data) < minEncodedLen+2+minDigest {
 		return false
 	}
 	i := digestSep(data)
-	if i < minEncodedLen {
+	if i < minEncodedLen || !base64Head(data) {
 		return false
 	}
 	payload := data[:i]
