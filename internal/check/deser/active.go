@@ -364,9 +364,55 @@ func (p *prover) judgeDifferential(ctx context.Context, l *location, can, cut tr
 	if err != nil || again == nil || !serverError(again) || again.Status != can.ex.Status {
 		return ignoreBudget(err)
 	}
-	p.report(l, proofDifferential, fmt.Sprintf("HTTP %d for the original value; HTTP %d for the canary (twice) and HTTP %d for the truncated blob",
-		base.Status, can.ex.Status, cut.ex.Status), can, base, &cut)
+	sig := fmt.Sprintf("HTTP %d for the original value; HTTP %d for the canary (twice) and HTTP %d for the truncated blob",
+		base.Status, can.ex.Status, cut.ex.Status)
+	ctl, err := p.control(ctx, l, can)
+	if err != nil {
+		return ignoreBudget(err)
+	}
+	if ctl != nil && controlAccepted(ctl.ex, base) {
+		sig = fmt.Sprintf("HTTP %d for a control naming the existing class %s; HTTP %d (twice) for the same document naming the missing class %s; HTTP %d for the original value",
+			ctl.ex.Status, ctl.v.ref, can.ex.Status, can.v.ref, base.Status)
+		p.reportWith(l, proofClassExistence, sig, can, base, &cut, ctl)
+		return nil
+	}
+	p.report(l, proofDifferential, sig, can, base, &cut)
 	return nil
+}
+
+// control sends the control of the canary's kind, in the canary's encoding
+// and at the same place in the value: the same document naming an inert
+// standard-library class that exists. Nil when the kind has none.
+func (p *prover) control(ctx context.Context, l *location, can tried) (*tried, error) {
+	m := l.match
+	if m == nil || m.Start < 0 || m.End > len(l.value) || m.Start >= m.End {
+		return nil, nil
+	}
+	chain, payload, err := canary.ParseChain(m.Encoding, l.value[m.Start:m.End])
+	if err != nil {
+		return nil, nil
+	}
+	c, ok := canary.ControlFor(can.v.kind, canary.Options{PickleProtocol: pickleProtocol(payload)})
+	if !ok {
+		return nil, nil
+	}
+	enc, err := chain.Encode(c.Data)
+	if err != nil {
+		return nil, nil
+	}
+	v := variant{kind: can.v.kind, format: can.v.format, value: canary.Splice(l.value, m.Start, m.End, enc), ref: c.Ref, enc: chain.String(),
+		label: fmt.Sprintf("%s control naming the existing class %s (%s)", kindLabel[c.Kind], c.Ref, chain.String())}
+	ex, err := p.send(ctx, l, v.value, false)
+	if err != nil || ex == nil {
+		return nil, err
+	}
+	return &tried{v, ex}, nil
+}
+
+// controlAccepted: the control got an ordinary answer of the same class as
+// the original value's (2xx or 3xx), not an error.
+func controlAccepted(ctl, base *engine.Exchange) bool {
+	return ctl != nil && ctl.OK() && base != nil && ctl.Status >= 200 && ctl.Status < 400 && ctl.Status/100 == base.Status/100
 }
 
 // wholeBlob reports whether a blob was seen and is the whole value. A blob
@@ -779,6 +825,9 @@ const (
 	proofConfirmed    = "canary-class-not-found"
 	proofError        = "deserializer-error"
 	proofDifferential = "differential"
+	// proofClassExistence: a control naming an existing class is accepted
+	// where the same document naming a missing class fails.
+	proofClassExistence = "class-existence-differential"
 )
 
 // activeTitles are the titles of proven findings, by format.
@@ -794,6 +843,12 @@ var activeTitles = map[sniff.Format]string{
 // report emits the proven finding: the same check id and location as the
 // passive one, so the scan's merge raises it.
 func (p *prover) report(l *location, proof, sig string, hit tried, base *engine.Exchange, cut *tried) {
+	p.reportWith(l, proof, sig, hit, base, cut, nil)
+}
+
+// reportWith is report with the accepted control of a class-existence
+// differential (nil for the other proofs).
+func (p *prover) reportWith(l *location, proof, sig string, hit tried, base *engine.Exchange, cut *tried, ctl *tried) {
 	t := p.t
 	f := hit.v.format
 	fi := formats[f]
@@ -802,7 +857,7 @@ func (p *prover) report(l *location, proof, sig string, hit tried, base *engine.
 		f = l.match.Format
 	}
 	sev, conf := finding.High, finding.Firm
-	if proof == proofConfirmed {
+	if proof == proofConfirmed || proof == proofClassExistence {
 		conf, sev = finding.Confirmed, finding.Critical
 		if hit.v.kind == canary.Jackson {
 			sev = finding.High // Jackson needs a gadget class on the classpath; keep high
@@ -826,6 +881,12 @@ func (p *prover) report(l *location, proof, sig string, hit tried, base *engine.
 	case proofError:
 		fmt.Fprintf(&desc, "Parapet sent the %s a deliberately broken value (%s) and the server answered with a deserializer error (%q) that its answer to the original value does not show: "+
 			"the server passes this client-controlled value to a deserializer. Whoever can change it chooses which classes are built, which with this format usually means remote code execution. ", where, hit.v.label, sig)
+	case proofClassExistence:
+		fmt.Fprintf(&desc, "The server hides its errors behind a generic answer, so Parapet compared two documents of the same format and encoding in the %s that differ only in the class they name: "+
+			"a control naming %s, an inert standard-library class that exists, and a canary naming %s, which cannot exist (%s). "+
+			"The control was accepted like the original value; the canary failed, twice, as did a truncated copy of the blob. "+
+			"The only difference is whether the named class exists, so the server resolves classes named in this client-controlled value: it deserializes it. "+
+			"Whoever can change it chooses which classes the server builds, which with this format means remote code execution. ", where, ctl.v.ref, hit.v.ref, sig)
 	case proofDifferential:
 		fmt.Fprintf(&desc, "The server accepts the original %s but fails (%s) on a class-not-found canary and on a truncated copy of its own blob, the same way twice. "+
 			"No deserializer error was shown, so this is consistent with deserialization of the value but not proof of it. ", where, sig)
@@ -837,7 +898,13 @@ func (p *prover) report(l *location, proof, sig string, hit tried, base *engine.
 
 	proofEv := evidence.From(hit.ex, t.Mask, proofNote(proof, hit, where), focusOf(hit.ex, sig))
 	proofEv.Request = revealProbe(proofEv.Request, l, hit.v.value)
-	evs := []finding.Evidence{proofEv}
+	var evs []finding.Evidence
+	if ctl != nil {
+		ctlEv := evidence.From(ctl.ex, t.Mask, "control: the "+where+" set to a "+ctl.v.label+"; HTTP "+strconv.Itoa(ctl.ex.Status)+", accepted", "")
+		ctlEv.Request = revealProbe(ctlEv.Request, l, ctl.v.value)
+		evs = append(evs, ctlEv)
+	}
+	evs = append(evs, proofEv)
 	if base != nil {
 		evs = append(evs, evidence.From(base, t.Mask, "baseline: the "+where+" with its original value (HTTP "+strconv.Itoa(base.Status)+")", ""))
 	}
@@ -865,6 +932,11 @@ func (p *prover) report(l *location, proof, sig string, hit tried, base *engine.
 		details["baseline_status"] = base.Status
 	}
 	details["probe_status"] = hit.ex.Status
+	if ctl != nil {
+		details["control"] = ctl.v.value
+		details["control_class"] = ctl.v.ref
+		details["control_status"] = ctl.ex.Status
+	}
 	if proof == proofDifferential {
 		details["note"] = "differential only: the server failed on the canary and the truncated blob, not on the original value; no deserializer error named the canary"
 	}

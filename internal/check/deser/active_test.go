@@ -98,8 +98,8 @@ func TestProof_Generic500_DifferentialIsFirm(t *testing.T) {
 	if note, _ := f.Details["note"].(string); !strings.Contains(note, "differential") {
 		t.Errorf("a differential must say so: %v", f.Details)
 	}
-	if n := r.probes(); n != 4 {
-		t.Errorf("%d probes; canary, truncated blob, baseline and the canary again make 4", n)
+	if n := r.probes(); n != 5 {
+		t.Errorf("%d probes; canary, truncated blob, baseline, the canary again and the control make 5", n)
 	}
 }
 
