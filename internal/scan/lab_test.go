@@ -128,7 +128,7 @@ var deserLabs = []struct {
 	{"django-dynamo", "PARAPET_LAB_DJANGO", "deserialization/python-pickle", finding.Confirmed},
 	{"express-node-serialize", "PARAPET_LAB_EXPRESS", "deserialization/json-type-indicator", finding.Confirmed},
 	{"php-unserialize", "PARAPET_LAB_PHP", "deserialization/php-serialize", finding.Confirmed},
-	{"ruby-marshal", "PARAPET_LAB_RUBY", "deserialization/ruby-marshal", finding.Firm}, // generic 500s: a differential
+	{"ruby-marshal", "PARAPET_LAB_RUBY", "deserialization/ruby-marshal", finding.Confirmed}, // generic 500s: proven by the control class
 	{"java-objectinputstream", "PARAPET_LAB_JAVA", "deserialization/java-serialization", finding.Confirmed},
 	{"flask-yaml-jsonpickle", "PARAPET_LAB_FLASK", "deserialization/yaml-tags", finding.Confirmed},
 }
