@@ -7,8 +7,8 @@ import (
 	"errors"
 	"io"
 	"net"
-	"strings"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -256,4 +256,17 @@ func everything(rep *report.Report) string {
 	_ = (report.JSON{}).Write(&js, rep)
 	b.Write(js.Bytes())
 	return b.String()
+}
+
+// runScanRaw runs the scan and returns what it returned, for targets where
+// "the scan could not run" is an acceptable answer.
+func runScanRaw(t *testing.T, cfg scan.Config) (*report.Report, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	rep, err := scan.Run(ctx, cfg)
+	if err != nil && !errors.Is(err, scan.ErrCannotRun) && !errors.Is(err, scan.ErrInterrupted) {
+		t.Fatalf("scan: unexpected error %v", err)
+	}
+	return rep, err
 }

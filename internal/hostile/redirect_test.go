@@ -9,7 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-
 )
 
 // pathLog records the paths a test server was asked for.
