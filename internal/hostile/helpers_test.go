@@ -270,3 +270,8 @@ func runScanRaw(t *testing.T, cfg scan.Config) (*report.Report, error) {
 	}
 	return rep, err
 }
+
+// jsonWriter writes the JSON report.
+type jsonWriter struct{}
+
+func (jsonWriter) write(w io.Writer, rep *report.Report) error { return (report.JSON{}).Write(w, rep) }
