@@ -17,7 +17,7 @@ import (
 	"github.com/parapet-scanner/parapet/internal/scan"
 )
 
-// zeros compresses n zero bytes with w.
+// bomb compresses n zero bytes with the encoding enc.
 func bomb(t *testing.T, n int, enc string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
@@ -42,7 +42,7 @@ func TestHostile_CompressionBombIsCappedByMaxBody(t *testing.T) {
 	const maxBody = 256 << 10
 	for _, enc := range []string{"gzip", "deflate"} {
 		t.Run(enc, func(t *testing.T) {
-			payload := bomb(t, 32<<20, enc) // 32 MiB of zeros in ~32 KiB
+			payload := bomb(t, 8<<20, enc) // 8 MiB of zeros in ~8 KiB, 32 times max-body
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", "application/json")
 				w.Header().Set("Content-Encoding", enc)
@@ -101,7 +101,7 @@ func TestHostile_EndlessChunkedBodyIsCutAndCapped(t *testing.T) {
 }
 
 func TestHostile_LargeStreamedBodyIsCappedByMaxBody(t *testing.T) {
-	const maxBody = 1 << 20
+	const maxBody = 256 << 10
 	var served atomic.Int64
 	srv := newRawServer(t, func(c net.Conn, r rawRequest, done <-chan struct{}) {
 		// announces 1 GiB and streams until the client stops reading
@@ -135,6 +135,7 @@ func TestHostile_LargeStreamedBodyIsCappedByMaxBody(t *testing.T) {
 }
 
 func TestHostile_SlowDripHeadersAreCutByTimeout(t *testing.T) {
+	t.Parallel() // waits on timers, not the CPU
 	srv := newRawServer(t, func(c net.Conn, r rawRequest, done <-chan struct{}) {
 		msg := []byte("HTTP/1.1 200 OK\r\nX-A: " + strings.Repeat("a", 1000))
 		for _, b := range msg {
@@ -171,6 +172,7 @@ func TestHostile_SlowDripHeadersAreCutByTimeout(t *testing.T) {
 }
 
 func TestHostile_SlowDripBodyIsCutByTimeout(t *testing.T) {
+	t.Parallel() // waits on timers, not the CPU
 	srv := newRawServer(t, func(c net.Conn, r rawRequest, done <-chan struct{}) {
 		_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n")
 		for {
@@ -187,7 +189,7 @@ func TestHostile_SlowDripBodyIsCutByTimeout(t *testing.T) {
 	began := time.Now()
 	cfg := scan.Config{Target: srv.URL(), Budget: smallBudget(), Runtime: scan.Runtime{Version: "test"}}
 	cfg.Budget.Timeout = 300 * time.Millisecond
-	cfg.Budget.MaxDuration = 3 * time.Second
+	cfg.Budget.MaxDuration = 1500 * time.Millisecond
 	rep, err := runScanRaw(t, cfg)
 	took := time.Since(began)
 	if took > cfg.Budget.MaxDuration+3*time.Second {
@@ -263,6 +265,7 @@ func reset(c net.Conn) {
 }
 
 func TestHostile_ConnectionResetAfterRootIsCounted(t *testing.T) {
+	t.Parallel() // waits on timers, not the CPU
 	srv := newRawServer(t, func(c net.Conn, r rawRequest, done <-chan struct{}) {
 		if r.Path == "/" {
 			var b strings.Builder
@@ -300,6 +303,7 @@ func TestHostile_ConnectionResetOnEveryRequestEnds(t *testing.T) {
 }
 
 func TestHostile_ConnectionRefusedAfterRootEnds(t *testing.T) {
+	t.Parallel() // waits on timers, not the CPU
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -120,11 +120,16 @@ func TestHostile_DeeplyNestedJSONDoesNotCrash(t *testing.T) {
 			respond(c, "200 OK", "application/json", nil, []byte(arrays))
 		case r.Path == "/" || strings.HasPrefix(r.Path, "/?"):
 			respond(c, "200 OK", "application/json", nil, []byte(`{"links":["/1","/2"],"deep":`+objects+`}`))
-		default:
+		case strings.HasPrefix(r.Path, "/2"):
 			respond(c, "500 Internal Server Error", "application/json", nil, []byte(objects))
+		default:
+			respond(c, "404 Not Found", "application/json", nil, []byte(`{"error":"not found"}`))
 		}
 	})
-	rep, _ := runScan(t, srv.URL(), func(c *scan.Config) { c.Budget.MaxBody = 4 << 20 })
+	rep, _ := runScan(t, srv.URL(), func(c *scan.Config) {
+		c.Budget.MaxBody = 1 << 20
+		c.Budget.MaxRequests = 30
+	})
 	if rep.Stats.Requests == 0 {
 		t.Fatal("no request sent")
 	}
