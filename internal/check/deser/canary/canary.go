@@ -228,50 +228,89 @@ func NodeFunction(n Names) string { return "function " + n.PyModule + "(){return
 // maxNodeFields bounds the fields copied from a template.
 const maxNodeFields = 64
 
+// nodeFuncMark is the part of node-serialize's function marker that
+// identifies it; a string holding it anywhere, at any depth, is never sent
+// back (node-serialize evaluates markers at every level of the document).
+const nodeFuncMark = "ND_FUNC"
+
 // nodeDocument writes the NodeSerialize canary: the template's top-level
-// fields with every string (that is not already a function marker) replaced
-// by marker, the template's own function markers dropped, other values
-// kept; {"p": marker} without a usable template.
+// string fields replaced by marker, every other value kept except that
+// every string holding a function marker, at any depth and after JSON
+// unescaping, is dropped (in objects) or nulled (in arrays), and so is
+// every key holding one; {"p": marker} without a usable template. The only
+// function markers in the result are ours.
 func nodeDocument(template []byte, marker string) []byte {
-	var obj map[string]json.RawMessage
-	if json.Unmarshal(template, &obj) != nil || len(obj) == 0 {
+	var obj map[string]any
+	dec := json.NewDecoder(bytes.NewReader(template))
+	dec.UseNumber()
+	if dec.Decode(&obj) != nil || len(obj) == 0 {
 		obj = nil
 	}
 	keys := make([]string, 0, len(obj))
 	for k := range obj {
-		keys = append(keys, k)
+		if !strings.Contains(k, nodeFuncMark) {
+			keys = append(keys, k)
+		}
 	}
 	sort.Strings(keys)
 	keys = keys[:min(len(keys), maxNodeFields)]
-	fn, _ := json.Marshal(marker)
-	var b bytes.Buffer
-	b.WriteByte('{')
+	out := make(map[string]any, len(keys))
 	nStrings := 0
 	for _, k := range keys {
-		v := bytes.TrimSpace(obj[k])
-		var s string
-		isStr := len(v) > 0 && v[0] == '"' && json.Unmarshal(v, &s) == nil
-		if isStr && strings.HasPrefix(s, NodeMarker) {
-			continue // the application's own functions are never sent back
-		}
-		if b.Len() > 1 {
-			b.WriteByte(',')
-		}
-		kj, _ := json.Marshal(k)
-		b.Write(kj)
-		b.WriteByte(':')
-		if isStr {
-			b.Write(fn)
+		v := obj[k]
+		if s, ok := v.(string); ok {
+			if strings.Contains(s, nodeFuncMark) {
+				continue // the application's own functions are never sent back
+			}
+			out[k] = marker
 			nStrings++
-		} else {
-			b.Write(v)
+			continue
+		}
+		if v, keep := nodeScrub(v); keep {
+			out[k] = v
 		}
 	}
 	if nStrings == 0 {
-		return []byte(`{"p":` + string(fn) + `}`)
+		out = map[string]any{"p": marker}
 	}
-	b.WriteByte('}')
-	return b.Bytes()
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(out) != nil {
+		b.Reset()
+		enc.Encode(map[string]any{"p": marker}) //nolint:errcheck // a string always encodes
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte{'\n'})
+}
+
+// nodeScrub returns v without any string or key that holds a function
+// marker: such object fields are dropped, such array items become null.
+// keep is false when v itself is such a string.
+func nodeScrub(v any) (_ any, keep bool) {
+	switch t := v.(type) {
+	case string:
+		return t, !strings.Contains(t, nodeFuncMark)
+	case map[string]any:
+		for k, e := range t {
+			e, ok := nodeScrub(e)
+			if !ok || strings.Contains(k, nodeFuncMark) {
+				delete(t, k)
+				continue
+			}
+			t[k] = e
+		}
+		return t, true
+	case []any:
+		for i, e := range t {
+			if e, ok := nodeScrub(e); ok {
+				t[i] = e
+			} else {
+				t[i] = nil
+			}
+		}
+		return t, true
+	}
+	return v, true
 }
 
 // Pickle opcodes the canaries use. These are the only ones they ever contain.

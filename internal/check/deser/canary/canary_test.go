@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -378,5 +379,59 @@ func TestSplice(t *testing.T) {
 func TestPercentEncode(t *testing.T) {
 	if got := PercentEncode(`O:1:"A" +/=`); got != "O%3A1%3A%22A%22%20%2B%2F%3D" {
 		t.Fatal(got)
+	}
+}
+
+// TestNodeSerializeCanary_NestedAppFunctionsNeverSentBack guards the
+// template copy: node-serialize evaluates function markers at any depth, so
+// an application function (here an IIFE) in a nested object or array of the
+// template, escaped or not, must never reach the canary.
+func TestNodeSerializeCanary_NestedAppFunctionsNeverSentBack(t *testing.T) {
+	iife := `"_$$ND_FUNC$$_function(){require('child_process').exec('id')}()"`
+	escaped := `"\u005f$$ND\u005fFUNC$$_function(){require('child_process').exec('id')}()"`
+	ours := `"_$$ND_FUNC$$_function parapet_canary_` + testToken + `(){return 1}"`
+	for _, tmpl := range []string{
+		`{"name":"guest","prefs":{"theme":"dark","hook":` + iife + `}}`,
+		`{"name":"guest","list":[1,` + iife + `,{"deep":[` + iife + `]}]}`,
+		`{"name":"guest","a":{"b":{"c":{"d":` + escaped + `}}}}`,
+		`{"name":"guest","o":{` + iife + `:1}}`,
+		`{"name":` + iife + `,"n":{"x":` + escaped + `}}`,
+	} {
+		p, _ := Build(NodeSerialize, NamesFor(testToken), Options{Template: []byte(tmpl)})
+		s := string(p.Data)
+		if strings.Contains(s, "require") || strings.Contains(s, "child_process") {
+			t.Errorf("template %s: the app's function was sent back: %s", tmpl, s)
+		}
+		var doc any
+		if err := json.Unmarshal(p.Data, &doc); err != nil {
+			t.Fatalf("canary is not JSON: %v: %s", err, s)
+		}
+		var walk func(v any)
+		walk = func(v any) {
+			switch x := v.(type) {
+			case string:
+				if strings.Contains(x, "ND_FUNC") && `"`+x+`"` != ours {
+					t.Errorf("template %s: a marker that is not ours: %q", tmpl, x)
+				}
+				if strings.Contains(x, "ND_FUNC") && strings.HasSuffix(x, "()") {
+					t.Errorf("template %s: our marker is called: %q", tmpl, x)
+				}
+			case map[string]any:
+				for k, e := range x {
+					if strings.Contains(k, "ND_FUNC") {
+						t.Errorf("template %s: a marker in a key: %q", tmpl, k)
+					}
+					walk(e)
+				}
+			case []any:
+				for _, e := range x {
+					walk(e)
+				}
+			}
+		}
+		walk(doc)
+		if !strings.Contains(s, ours) {
+			t.Errorf("template %s: canary %s lacks our marker", tmpl, s)
+		}
 	}
 }
