@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/pb33f/go-yaml"
 	"github.com/pb33f/libopenapi/datamodel/high/base"
 	v2 "github.com/pb33f/libopenapi/datamodel/high/v2"
 	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
+	"github.com/pb33f/libopenapi/datamodel/low"
 	"github.com/pb33f/libopenapi/orderedmap"
 
 	"github.com/parapet-scanner/parapet/internal/inventory"
@@ -26,7 +28,9 @@ const (
 
 // ---- OpenAPI 3.x ----
 
-func extractV3(spec *Spec, doc *v3.Document) {
+// extractV3 reads a (cut) OpenAPI 3 document into spec: its header, and the
+// operations of the path items named in only (all when nil), at most room.
+func extractV3(spec *Spec, doc *v3.Document, only map[string]bool, room int, c *refCache) {
 	if doc.Info != nil {
 		spec.Title = doc.Info.Title
 	}
@@ -45,14 +49,14 @@ func extractV3(spec *Spec, doc *v3.Document) {
 		return
 	}
 	for path, item := range doc.Paths.PathItems.FromOldest() {
-		if item == nil {
+		if item == nil || only != nil && !only[path] {
 			continue
 		}
 		for method, op := range item.GetOperations().FromOldest() {
 			if op == nil {
 				continue
 			}
-			if len(spec.ops) >= maxSpecOperations {
+			if len(spec.ops) >= room {
 				spec.Warnings = append(spec.Warnings, fmt.Sprintf("the spec has more than %d operations; the rest were skipped", maxSpecOperations))
 				spec.capped = true
 				return
@@ -71,8 +75,17 @@ func extractV3(spec *Spec, doc *v3.Document) {
 				sec = op.Security
 			}
 			o.Secured = requiresSecurity(sec)
-			o.Parameters = mergeParams(paramsV3(item.Parameters), paramsV3(op.Parameters))
-			o.Parameters = append(o.Parameters, bodyParamsV3(op.RequestBody)...)
+			var itemRefs, opRefs []string
+			bodyRef := ""
+			if l := item.GoLow(); l != nil {
+				itemRefs = refsOf(l.Parameters.Value)
+			}
+			if l := op.GoLow(); l != nil {
+				opRefs = refsOf(l.Parameters.Value)
+				bodyRef = l.RequestBody.GetReference()
+			}
+			o.Parameters = mergeParams(paramsV3(item.Parameters, itemRefs, c), paramsV3(op.Parameters, opRefs, c))
+			o.Parameters = append(o.Parameters, c.body(bodyRef, func() []inventory.Parameter { return bodyParamsV3(op.RequestBody, c) })...)
 			servers := serverURLs(item.Servers)
 			if s := serverURLs(op.Servers); len(s) > 0 {
 				servers = s
@@ -117,36 +130,138 @@ func requiresSecurity(reqs []*base.SecurityRequirement) bool {
 	return true
 }
 
-func paramsV3(ps []*v3.Parameter) []inventory.Parameter {
+// paramsV3 converts parameters; refs[i] is the $ref parameter i was
+// written as ("" when inline), by which its conversion is remembered.
+func paramsV3(ps []*v3.Parameter, refs []string, c *refCache) []inventory.Parameter {
 	var out []inventory.Parameter
-	for _, p := range ps {
-		if p == nil || p.Name == "" || p.In == "" {
-			continue
+	for i, p := range ps {
+		ref := ""
+		if i < len(refs) {
+			ref = refs[i]
 		}
-		in := strings.ToLower(p.In)
-		if in == "header" && ignoredHeaderParam(p.Name) {
-			continue
-		}
-		ip := inventory.Parameter{Name: p.Name, In: in, Required: p.Required != nil && *p.Required}
-		if in == "path" {
-			ip.Required = true
-		}
-		var s *base.Schema
-		if p.Schema != nil {
-			s = p.Schema.Schema()
-		} else if p.Content != nil {
-			if mt := p.Content.First(); mt != nil && mt.Value() != nil && mt.Value().Schema != nil {
-				s = mt.Value().Schema.Schema()
-			}
-		}
-		ip.Type, ip.Format = schemaType(s)
-		ip.Example = firstValue(p.Example, firstExampleNode(p.Examples))
-		if ip.Example == "" {
-			ip.Example = schemaExample(s)
-		}
-		out = append(out, ip)
+		out = append(out, c.param(ref, func() []inventory.Parameter { return paramV3(p, c) })...)
 	}
 	return out
+}
+
+func paramV3(p *v3.Parameter, c *refCache) []inventory.Parameter {
+	if p == nil || p.Name == "" || p.In == "" {
+		return nil
+	}
+	in := strings.ToLower(p.In)
+	if in == "header" && ignoredHeaderParam(p.Name) {
+		return nil
+	}
+	ip := inventory.Parameter{Name: p.Name, In: in, Required: p.Required != nil && *p.Required}
+	if in == "path" {
+		ip.Required = true
+	}
+	var si schemaInfo
+	if p.Schema != nil {
+		si = c.schema(p.Schema)
+	} else if p.Content != nil {
+		if mt := p.Content.First(); mt != nil && mt.Value() != nil && mt.Value().Schema != nil {
+			si = c.schema(mt.Value().Schema)
+		}
+	}
+	ip.Type, ip.Format = si.typ, si.format
+	ip.Example = firstValue(p.Example, firstExampleNode(p.Examples))
+	if ip.Example == "" {
+		ip.Example = si.example
+	}
+	return []inventory.Parameter{ip}
+}
+
+// refsOf lists the $refs of low-level values ("" for inline ones).
+func refsOf[T any](vs []low.ValueReference[T]) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		if v.IsReference() {
+			out[i] = v.GetReference()
+		}
+	}
+	return out
+}
+
+// schemaInfo is what Parapet reads from a parameter's or a property's
+// schema.
+type schemaInfo struct {
+	typ, format, example string
+	readOnly             bool
+}
+
+func infoOf(s *base.Schema) schemaInfo {
+	if s == nil {
+		return schemaInfo{}
+	}
+	t, f := schemaType(s)
+	return schemaInfo{typ: t, format: f, example: schemaExample(s), readOnly: s.ReadOnly != nil && *s.ReadOnly}
+}
+
+// refCache remembers what was read from each $ref target across the cut
+// documents of one spec: the library builds a new model of a target for
+// every place that references it, which made a spec of operations with
+// forty $ref parameters each cost gigabytes. Keys are $refs as Parapet
+// rewrote them, pointers into the whole document. Safe for concurrent use.
+type refCache struct {
+	mu      sync.Mutex
+	params  map[string][]inventory.Parameter
+	bodies  map[string][]inventory.Parameter
+	schemas map[string]schemaInfo
+}
+
+func newRefCache() *refCache {
+	return &refCache{params: map[string][]inventory.Parameter{}, bodies: map[string][]inventory.Parameter{}, schemas: map[string]schemaInfo{}}
+}
+
+// param returns the conversion of the parameter at ref, computing it once;
+// an inline parameter (ref "") is always computed.
+func (c *refCache) param(ref string, compute func() []inventory.Parameter) []inventory.Parameter {
+	return cachedParams(c, ref, func(c *refCache) map[string][]inventory.Parameter { return c.params }, compute)
+}
+
+// body is param for request bodies.
+func (c *refCache) body(ref string, compute func() []inventory.Parameter) []inventory.Parameter {
+	return cachedParams(c, ref, func(c *refCache) map[string][]inventory.Parameter { return c.bodies }, compute)
+}
+
+func cachedParams(c *refCache, ref string, m func(*refCache) map[string][]inventory.Parameter, compute func() []inventory.Parameter) []inventory.Parameter {
+	if c == nil || ref == "" {
+		return compute()
+	}
+	c.mu.Lock()
+	v, ok := m(c)[ref]
+	c.mu.Unlock()
+	if ok {
+		return append([]inventory.Parameter(nil), v...)
+	}
+	v = compute()
+	c.mu.Lock()
+	m(c)[ref] = v
+	c.mu.Unlock()
+	return append([]inventory.Parameter(nil), v...)
+}
+
+// schema returns what Parapet reads from a schema, computed once per $ref.
+func (c *refCache) schema(p *base.SchemaProxy) schemaInfo {
+	if p == nil {
+		return schemaInfo{}
+	}
+	if c == nil || !p.IsReference() {
+		return infoOf(p.Schema())
+	}
+	ref := p.GetReference()
+	c.mu.Lock()
+	si, ok := c.schemas[ref]
+	c.mu.Unlock()
+	if ok {
+		return si
+	}
+	si = infoOf(p.Schema())
+	c.mu.Lock()
+	c.schemas[ref] = si
+	c.mu.Unlock()
+	return si
 }
 
 // ignoredHeaderParam: OpenAPI 3 says these header parameters are ignored.
@@ -161,7 +276,7 @@ func ignoredHeaderParam(name string) bool {
 // bodyParamsV3 describes a request body as one "body" parameter per
 // top-level property of its schema (JSON first, then forms). A body whose
 // schema has no named properties is one parameter with an empty Name.
-func bodyParamsV3(rb *v3.RequestBody) []inventory.Parameter {
+func bodyParamsV3(rb *v3.RequestBody, c *refCache) []inventory.Parameter {
 	if rb == nil || rb.Content == nil || rb.Content.Len() == 0 {
 		return nil
 	}
@@ -177,7 +292,7 @@ func bodyParamsV3(rb *v3.RequestBody) []inventory.Parameter {
 	if ex := firstNonNil(mt.Example, firstExampleNode(mt.Examples)); ex != nil {
 		examples = objectExamples(ex)
 	}
-	params := bodyParams(s, examples)
+	params := bodyParams(s, examples, c)
 	if len(params) == 0 {
 		t, f := schemaType(s)
 		if t == "" {
@@ -225,28 +340,27 @@ func mediaTypeKind(media string) string {
 
 // bodyParams lists the top-level properties of an object schema, merging
 // allOf members, with examples from the schema or the media type example.
-func bodyParams(s *base.Schema, examples map[string]string) []inventory.Parameter {
-	props := map[string]*base.Schema{}
+func bodyParams(s *base.Schema, examples map[string]string, c *refCache) []inventory.Parameter {
+	props := map[string]*base.SchemaProxy{}
 	var order []string
 	required := map[string]bool{}
 	collectProperties(s, 0, props, &order, required)
 	var out []inventory.Parameter
 	for _, name := range order {
-		ps := props[name]
-		if ps != nil && ps.ReadOnly != nil && *ps.ReadOnly {
+		si := c.schema(props[name])
+		if si.readOnly {
 			continue // readOnly properties are not sent in requests
 		}
-		t, f := schemaType(ps)
 		ex := examples[name]
 		if ex == "" {
-			ex = schemaExample(ps)
+			ex = si.example
 		}
-		out = append(out, inventory.Parameter{Name: name, In: "body", Required: required[name], Type: t, Format: f, Example: ex})
+		out = append(out, inventory.Parameter{Name: name, In: "body", Required: required[name], Type: si.typ, Format: si.format, Example: ex})
 	}
 	return out
 }
 
-func collectProperties(s *base.Schema, depth int, props map[string]*base.Schema, order *[]string, required map[string]bool) {
+func collectProperties(s *base.Schema, depth int, props map[string]*base.SchemaProxy, order *[]string, required map[string]bool) {
 	if s == nil || depth > maxSchemaDepth {
 		return
 	}
@@ -261,11 +375,7 @@ func collectProperties(s *base.Schema, depth int, props map[string]*base.Schema,
 			if _, dup := props[name]; dup {
 				continue
 			}
-			var ps *base.Schema
-			if proxy != nil {
-				ps = proxy.Schema()
-			}
-			props[name] = ps
+			props[name] = proxy
 			*order = append(*order, name)
 		}
 	}
@@ -278,7 +388,8 @@ func collectProperties(s *base.Schema, depth int, props map[string]*base.Schema,
 
 // ---- Swagger 2.0 ----
 
-func extractV2(spec *Spec, doc *v2.Swagger, raw *rawDoc) {
+// extractV2 is extractV3 for Swagger 2.0.
+func extractV2(spec *Spec, doc *v2.Swagger, raw *rawDoc, only map[string]bool, room int, c *refCache) {
 	if doc.Info != nil {
 		spec.Title = doc.Info.Title
 	}
@@ -304,14 +415,14 @@ func extractV2(spec *Spec, doc *v2.Swagger, raw *rawDoc) {
 		return
 	}
 	for path, item := range doc.Paths.PathItems.FromOldest() {
-		if item == nil {
+		if item == nil || only != nil && !only[path] {
 			continue
 		}
 		for method, op := range item.GetOperations().FromOldest() {
 			if op == nil {
 				continue
 			}
-			if len(spec.ops) >= maxSpecOperations {
+			if len(spec.ops) >= room {
 				spec.Warnings = append(spec.Warnings, fmt.Sprintf("the spec has more than %d operations; the rest were skipped", maxSpecOperations))
 				spec.capped = true
 				return
@@ -330,54 +441,69 @@ func extractV2(spec *Spec, doc *v2.Swagger, raw *rawDoc) {
 				sec = op.Security // defined on the operation, possibly empty
 			}
 			o.Secured = requiresSecurity(sec)
-			o.Parameters = mergeParams(paramsV2(item.Parameters), paramsV2(op.Parameters))
+			var itemRefs, opRefs []string
+			if l := item.GoLow(); l != nil {
+				itemRefs = refsOf(l.Parameters.Value)
+			}
+			if l := op.GoLow(); l != nil {
+				opRefs = refsOf(l.Parameters.Value)
+			}
+			o.Parameters = mergeParams(paramsV2(item.Parameters, itemRefs, c), paramsV2(op.Parameters, opRefs, c))
 			spec.ops = append(spec.ops, specOp{op: o})
 		}
 	}
 }
 
-func paramsV2(ps []*v2.Parameter) []inventory.Parameter {
+// paramsV2 is paramsV3 for Swagger 2.0.
+func paramsV2(ps []*v2.Parameter, refs []string, c *refCache) []inventory.Parameter {
 	var out []inventory.Parameter
-	for _, p := range ps {
-		if p == nil || p.In == "" {
-			continue
+	for i, p := range ps {
+		ref := ""
+		if i < len(refs) {
+			ref = refs[i]
 		}
-		in := strings.ToLower(p.In)
-		switch in {
-		case "body":
-			var s *base.Schema
-			if p.Schema != nil {
-				s = p.Schema.Schema()
-			}
-			params := bodyParams(s, nil)
-			if len(params) == 0 {
-				t, f := schemaType(s)
-				params = []inventory.Parameter{{In: "body", Required: p.Required != nil && *p.Required, Type: t, Format: f}}
-			}
-			out = append(out, params...)
-			continue
-		case "formdata":
-			in = "body"
-		}
-		if p.Name == "" {
-			continue
-		}
-		ip := inventory.Parameter{Name: p.Name, In: in, Required: p.Required != nil && *p.Required, Type: p.Type, Format: p.Format}
-		if in == "path" {
-			ip.Required = true
-		}
-		var xExample *yaml.Node
-		if p.Extensions != nil {
-			xExample = p.Extensions.GetOrZero("x-example")
-		}
-		var enum0 *yaml.Node
-		if len(p.Enum) > 0 {
-			enum0 = p.Enum[0]
-		}
-		ip.Example = firstValue(xExample, p.Default, enum0)
-		out = append(out, ip)
+		out = append(out, c.param(ref, func() []inventory.Parameter { return paramV2(p, c) })...)
 	}
 	return out
+}
+
+func paramV2(p *v2.Parameter, c *refCache) []inventory.Parameter {
+	if p == nil || p.In == "" {
+		return nil
+	}
+	in := strings.ToLower(p.In)
+	switch in {
+	case "body":
+		var s *base.Schema
+		if p.Schema != nil {
+			s = p.Schema.Schema()
+		}
+		params := bodyParams(s, nil, c)
+		if len(params) == 0 {
+			t, f := schemaType(s)
+			params = []inventory.Parameter{{In: "body", Required: p.Required != nil && *p.Required, Type: t, Format: f}}
+		}
+		return params
+	case "formdata":
+		in = "body"
+	}
+	if p.Name == "" {
+		return nil
+	}
+	ip := inventory.Parameter{Name: p.Name, In: in, Required: p.Required != nil && *p.Required, Type: p.Type, Format: p.Format}
+	if in == "path" {
+		ip.Required = true
+	}
+	var xExample *yaml.Node
+	if p.Extensions != nil {
+		xExample = p.Extensions.GetOrZero("x-example")
+	}
+	var enum0 *yaml.Node
+	if len(p.Enum) > 0 {
+		enum0 = p.Enum[0]
+	}
+	ip.Example = firstValue(xExample, p.Default, enum0)
+	return []inventory.Parameter{ip}
 }
 
 // ---- shared ----

@@ -1,76 +1,71 @@
 package discover
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
-	"sync"
-	"time"
-
-	"github.com/pb33f/libopenapi/index"
 )
 
-// refFS is the file system a local spec's $refs read through. It opens files
-// on demand (the library's own local file system indexes every YAML and JSON
-// file below the spec's directory), keeps reads inside the spec's directory
-// tree unless --allow-ref-files (through os.Root, so symlinks cannot lead
-// out either), and bounds the number and total size of the files read.
+// refFS reads the files a local spec's $refs name. Parapet resolves those
+// references itself (the library never touches the file system): reads stay
+// inside the spec's directory tree unless --allow-ref-files (through
+// os.Root, so symbolic links cannot lead out either), only regular files
+// are read, and their number and total size are bounded.
 type refFS struct {
 	dir          string
 	allowOutside bool
 
-	mu    sync.Mutex
 	root  *os.Root
 	files int
-	bytes int64
+	bytes int64 // the spec's own size included
 }
-
-var _ index.RolodexFS = (*refFS)(nil)
 
 func newRefFS(dir string, allowOutside bool) *refFS {
-	return &refFS{dir: dir, allowOutside: allowOutside}
+	return &refFS{dir: filepath.Clean(dir), allowOutside: allowOutside}
 }
 
-// errRefRefused means a $ref tried to read a file it may not read.
-var errRefRefused = errors.New("reference refused")
+// errRefRefused means a $ref tried to read a file it may not read;
+// errNotRegular that the file is a FIFO, a device or a directory.
+var (
+	errRefRefused = errors.New("reference refused")
+	errNotRegular = errors.New("not a regular file")
+)
 
-// Open opens name, a slash-separated path relative to the spec's directory.
-func (r *refFS) Open(name string) (fs.File, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+// Open reads name, a path relative to the spec's directory (slash- or
+// OS-separated) or, with --allow-ref-files, any path.
+func (r *refFS) Open(name string) ([]byte, error) {
 	if r.files >= maxRefFiles {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("%w: more than %d referenced files", errRefRefused, maxRefFiles)}
+		return nil, fmt.Errorf("%w: more than %d referenced files", errRefRefused, maxRefFiles)
 	}
+	p := filepath.FromSlash(name)
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(r.dir, p)
+	}
+	p = filepath.Clean(p)
 	var data []byte
 	var err error
-	switch {
-	case fs.ValidPath(name):
-		data, err = r.readInside(name)
+	switch rel, relErr := filepath.Rel(r.dir, p); {
+	case relErr == nil && withinDir(r.dir, p):
+		data, err = r.readInside(rel)
 	case r.allowOutside:
-		p := name
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(r.dir, filepath.FromSlash(p))
-		}
-		data, err = readRegular(os.OpenFile, filepath.Clean(p))
+		data, err = readRegular(os.OpenFile, p)
 	default:
-		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("%w: outside the spec's directory", errRefRefused)}
+		return nil, fmt.Errorf("%w: outside the spec's directory", errRefRefused)
 	}
 	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		return nil, err
 	}
 	r.files++
 	r.bytes += int64(len(data))
 	if r.bytes > MaxSpecBytes {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("%w: referenced files exceed %d MiB", errRefRefused, MaxSpecBytes>>20)}
+		return nil, fmt.Errorf("%w: the spec and its referenced files exceed %d MiB", errRefRefused, MaxSpecBytes>>20)
 	}
-	return &memFile{name: path.Base(name), data: data, r: bytes.NewReader(data)}, nil
+	return data, nil
 }
 
-func (r *refFS) readInside(name string) ([]byte, error) {
+func (r *refFS) readInside(rel string) ([]byte, error) {
 	if r.root == nil {
 		root, err := os.OpenRoot(r.dir)
 		if err != nil {
@@ -78,7 +73,7 @@ func (r *refFS) readInside(name string) ([]byte, error) {
 		}
 		r.root = root
 	}
-	return readRegular(r.root.OpenFile, name)
+	return readRegular(r.root.OpenFile, rel)
 }
 
 // readRegular reads a regular file of at most MaxSpecBytes. It opens
@@ -91,7 +86,7 @@ func readRegular(open func(string, int, fs.FileMode) (*os.File, error), name str
 	}
 	defer f.Close()
 	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%w: not a regular file", errRefRefused)
+		return nil, fmt.Errorf("%w: %w", errRefRefused, errNotRegular)
 	}
 	data, err := readLimited(f)
 	if errors.Is(err, errTooLarge) {
@@ -101,33 +96,8 @@ func readRegular(open func(string, int, fs.FileMode) (*os.File, error), name str
 }
 
 func (r *refFS) close() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	if r.root != nil {
 		_ = r.root.Close()
 		r.root = nil
 	}
 }
-
-// GetFiles is part of index.RolodexFS; files are read on demand, never listed.
-func (r *refFS) GetFiles() map[string]index.RolodexFile { return map[string]index.RolodexFile{} }
-
-// memFile is a file read into memory.
-type memFile struct {
-	name string
-	data []byte
-	r    *bytes.Reader
-}
-
-func (f *memFile) Read(p []byte) (int, error) { return f.r.Read(p) }
-func (f *memFile) Close() error               { return nil }
-func (f *memFile) Stat() (fs.FileInfo, error) { return memInfo{f}, nil }
-
-type memInfo struct{ f *memFile }
-
-func (i memInfo) Name() string       { return i.f.name }
-func (i memInfo) Size() int64        { return int64(len(i.f.data)) }
-func (i memInfo) Mode() fs.FileMode  { return 0o444 }
-func (i memInfo) ModTime() time.Time { return time.Time{} }
-func (i memInfo) IsDir() bool        { return false }
-func (i memInfo) Sys() any           { return nil }
