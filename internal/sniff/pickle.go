@@ -116,6 +116,7 @@ type pkItem struct {
 type pkWalker struct {
 	d       string
 	pos     int
+	opPos   int // offset of the opcode being walked
 	stack   []pkItem
 	marks   []int32
 	memo    []pkItem
@@ -403,8 +404,12 @@ func pkRefOp(op byte) bool {
 // EXT1/2/4, PERSID, BINPERSID, REDUCE, BUILD, OBJ, NEWOBJ, NEWOBJ_EX): the
 // bytes before it only push plain values, so an unpickler that reads just
 // that prefix imports and runs nothing. A stream without such an opcode
-// gives len(data). ok is false when data does not start as a pickle. Like
-// Sniff, it only reads structure.
+// gives the end of the walk: len(data) when the input ends inside the
+// stream, the offset after STOP, or, when a walker limit (memo index, stack
+// or mark count) stops the walk, the offset of the opcode that hit it, since
+// nothing after it was checked. ok is false when data is not a pickle the
+// walker could follow to a clean end or a clean truncation; a caller must
+// then not send any part of it. Like Sniff, it only reads structure.
 func PickleReferenceOffset(data string) (offset int, ok bool) {
 	if len(data) < 2 {
 		return 0, false
@@ -419,19 +424,29 @@ func PickleReferenceOffset(data string) (offset int, ok bool) {
 		pkWalkers.Put(w)
 	}()
 	st := w.walk()
-	switch {
-	case w.firstRef >= 0:
-		return w.firstRef, true
-	case st == pkInvalid:
-		return 0, false
+	switch st {
+	case pkDone, pkTruncated:
+		if w.firstRef >= 0 {
+			return w.firstRef, true
+		}
+		return w.pos, true // after STOP, or the end of a truncated stream
+	case pkLimit:
+		// The walker stopped tracking the stream at the opcode that hit
+		// the limit: the bytes before it are known to hold no reference,
+		// the bytes from it on are not.
+		if w.firstRef >= 0 && w.firstRef < w.opPos {
+			return w.firstRef, true
+		}
+		return w.opPos, true
 	}
-	return len(data), true
+	return 0, false // not a pickle, or one the walker cannot follow
 }
 
 // walk runs the opcode stream until STOP, the end of input or an error.
 func (w *pkWalker) walk() pkStatus {
 	for w.pos < len(w.d) {
 		op := w.d[w.pos]
+		w.opPos = w.pos
 		if w.firstRef < 0 && pkRefOp(op) {
 			w.firstRef = w.pos
 		}

@@ -2,6 +2,7 @@ package sniff
 
 import (
 	"encoding/base64"
+	"strings"
 	"testing"
 )
 
@@ -16,7 +17,12 @@ func TestPickleReferenceOffset(t *testing.T) {
 		// PROTO, FRAME, two strings with MEMOIZE, then STACK_GLOBAL.
 		{"protocol 4 object", string(proto4), 2 + 9 + 2 + 16 + 1 + 2 + 7 + 1, true},
 		{"protocol 0 GLOBAL first", "cos\nsystem\n(S'ls'\ntR.", 0, true},
-		{"protocol 2 dict then INST", "\x80\x02}q\x00(X\x01\x00\x00\x00aq\x01i__main__\nC\nq\x02u.", 14, true},
+		{"protocol 2 dict then INST", "\x80\x02}q\x00(X\x01\x00\x00\x00aq\x01(i__main__\nC\nq\x02u.", 15, true},
+		{"plain data then trailing bytes", "\x80\x04K\x05.cos\nsystem\n", 5, true},
+		{"inconsistent stream", "\x80\x02)u.", 0, false},
+		// A memo index past the walker's limit stops the walk: only the
+		// bytes before the LONG_BINPUT are known to be plain values.
+		{"memo limit before a reference", "\x80\x04Nr\x00\x00\x02\x00\x8c\x02os\x8c\x06system\x93\x8c\x02id\x85R" + strings.Repeat("N0", 40) + "N.", 3, true},
 		{"plain data only", "\x80\x04K\x05.", 5, true},
 		{"persistent id", "\x80\x02Pk1\n.", 2, true},
 		{"not a pickle", "hello world", 0, false},

@@ -680,7 +680,11 @@ func (p *prover) blobVariants(l *location) ([]variant, *variant) {
 		v.format = m.Format
 		out = append(out, v)
 	}
-	enc, err := chain.Encode(canary.Truncate(m.Format, payload, align))
+	trunc, ok := canary.Truncate(m.Format, payload, align)
+	if !ok {
+		return out, nil // no prefix is known to be inert: send no part of the blob
+	}
+	enc, err := chain.Encode(trunc)
 	if err != nil {
 		return out, nil
 	}
@@ -726,7 +730,11 @@ func (p *prover) likelyVariants(l *location) ([]variant, *variant) {
 	if err != nil {
 		return out, nil
 	}
-	enc, err := b64url.Encode(canary.Truncate(sniff.PythonPickle, pk.Data, canary.Base64Align))
+	trunc, ok := canary.Truncate(sniff.PythonPickle, pk.Data, canary.Base64Align)
+	if !ok {
+		return out, nil
+	}
+	enc, err := b64url.Encode(trunc)
 	if err != nil {
 		return out, nil
 	}

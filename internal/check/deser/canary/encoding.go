@@ -158,25 +158,31 @@ func (c Chain) NeedsAlign() bool {
 // first class reference (see firstReference), cut down to a multiple of
 // align when align > 1 and such a multiple remains. It never flips, adds or
 // reorders a byte, and a deserializer reading it runs out of input before
-// it looks up, builds or calls anything.
-func Truncate(f sniff.Format, payload []byte, align int) []byte {
-	n := len(payload) * 2 / 3
-	if ref := firstReference(f, payload); ref < n {
-		n = ref
+// it looks up, builds or calls anything. ok is false, and nothing may be
+// sent, when the safe prefix is unknown (a pickle the walker cannot follow
+// to a clean end) or empty.
+func Truncate(f sniff.Format, payload []byte, align int) (cut []byte, ok bool) {
+	ref, known := firstReference(f, payload)
+	if !known {
+		return nil, false
 	}
+	n := min(len(payload)*2/3, ref)
 	if align > 1 && n >= align {
 		n -= n % align
 	}
 	if n >= len(payload) && len(payload) > 0 {
 		n = len(payload) - 1
 	}
-	return append([]byte(nil), payload[:n]...)
+	if n <= 0 {
+		return nil, false
+	}
+	return append([]byte(nil), payload[:n]...), true
 }
 
 // firstReference is the length of the longest prefix of a blob that names
 // no class and calls nothing:
-//   - pickle: up to the first lookup or call opcode; one byte more when that
-//     opcode is GLOBAL, INST, PERSID or EXT, whose argument is then missing;
+//   - pickle: up to the first lookup or call opcode, never including it
+//     (a pickle that starts with one has no safe prefix);
 //   - Java: into the middle of the first class name (a class is resolved
 //     only once its descriptor is complete);
 //   - PHP: up to the "O:", "C:" or "E:" of the first object, plus those two
@@ -184,17 +190,22 @@ func Truncate(f sniff.Format, payload []byte, align int) []byte {
 //   - YAML: up to the first tag ("!!" when the document starts with one);
 //   - JSON type indicators: up to the first type key;
 //   - Ruby Marshal: the version and the first type byte.
-func firstReference(f sniff.Format, p []byte) int {
-	switch f {
-	case sniff.PythonPickle:
+//
+// known is false for a pickle whose safe prefix is unknown.
+func firstReference(f sniff.Format, p []byte) (ref int, known bool) {
+	if f == sniff.PythonPickle {
 		ref, ok := sniff.PickleReferenceOffset(string(p))
 		if !ok {
-			return 1
+			return 0, false // no safe prefix is known: send nothing
 		}
-		if ref < len(p) && bytes.IndexByte([]byte("ciP\x82\x83\x84"), p[ref]) >= 0 {
-			ref++ // the opcode alone, without its name or index, reads nothing
-		}
-		return ref
+		return ref, true // the cut never holds the opcode, not even alone
+	}
+	return firstTextReference(f, p), true
+}
+
+// firstTextReference is firstReference for the formats other than pickle.
+func firstTextReference(f sniff.Format, p []byte) int {
+	switch f {
 	case sniff.JavaSerialized:
 		if len(p) < 8 || p[0] != 0xac || p[1] != 0xed {
 			return 4
