@@ -54,8 +54,12 @@ func readSpecFile(ctx context.Context, name string) ([]byte, error) {
 		return readLimited(f)
 	case m&fs.ModeNamedPipe != 0:
 		return readPipe(ctx, f)
+	case m&fs.ModeDevice != 0:
+		return nil, errors.New("is a device, not a regular file or a pipe")
+	case m&fs.ModeSocket != 0:
+		return nil, errors.New("is a socket, not a regular file or a pipe")
 	default:
-		return nil, fmt.Errorf("is not a regular file or a pipe (%s)", m.Type())
+		return nil, errors.New("is not a regular file or a pipe")
 	}
 }
 
