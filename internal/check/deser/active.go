@@ -178,7 +178,7 @@ func (p *prover) specLocations() {
 
 // paramLocation is the location of a documented parameter.
 func paramLocation(op inventory.Operation, prm inventory.Parameter) (location, bool) {
-	l := location{in: prm.In, param: prm.Name, method: op.Method, urls: []string{op.URL}, path: op.Path}
+	l := location{host: originOf(op.URL), in: prm.In, param: prm.Name, method: op.Method, urls: []string{op.URL}, path: op.Path}
 	switch prm.In {
 	case finding.InQuery:
 		if op.Method != http.MethodGet {
@@ -203,7 +203,10 @@ func paramLocation(op inventory.Operation, prm inventory.Parameter) (location, b
 	if l.path == "" {
 		l.path = "/"
 	}
-	l.key = locKey(l.in, l.method, l.path, l.param)
+	if l.host == "" {
+		return l, false
+	}
+	l.key = locKey(l.host, l.in, l.method, l.path, l.param)
 	return l, true
 }
 
@@ -213,21 +216,25 @@ func (p *prover) likelyLocations() []*location {
 	var out []*location
 	add := func(l location, pos int) {
 		l.rank = rankLikely + pos
-		if l.key == "" {
-			l.key = locKey(l.in, l.method, l.path, l.param)
+		if l.host == "" {
+			return
 		}
+		if l.key == "" {
+			l.key = locKey(l.host, l.in, l.method, l.path, l.param)
+		}
+		l.urls = sameOrigin(l.urls, l.host)
 		out = append(out, &l)
 	}
 	for name, ck := range p.st.seenCookies() {
 		if pos := likelyName(name, likelyCookieNames); pos >= 0 {
-			add(location{in: finding.InCookie, param: name, method: http.MethodGet, urls: []string{ck.url}, path: "/",
+			add(location{host: ck.host, in: finding.InCookie, param: name, method: http.MethodGet, urls: []string{ck.url}, path: "/",
 				value: ck.value, origin: "cookie set by the server, named like serialized state"}, pos)
 		}
 	}
 	for _, v := range p.t.Headers.Values("Cookie") {
 		for _, ck := range (&http.Request{Header: http.Header{"Cookie": {v}}}).Cookies() {
 			if pos := likelyName(ck.Name, likelyCookieNames); pos >= 0 {
-				add(location{in: finding.InCookie, param: ck.Name, method: http.MethodGet, path: "/",
+				add(location{host: targetOrigin(p.t), in: finding.InCookie, param: ck.Name, method: http.MethodGet, path: "/",
 					value: ck.Value, origin: "cookie given to the scan, named like serialized state"}, pos)
 			}
 		}
@@ -511,6 +518,11 @@ func (p *prover) request(l *location, value string, original bool) (engine.Reque
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
+		return engine.Request{}, false
+	}
+	if l.host == "" || originOf(raw) != l.host {
+		// A value seen on one host, and everything made from it, is sent
+		// to that host only.
 		return engine.Request{}, false
 	}
 	absent := original && value == ""
@@ -1055,4 +1067,12 @@ func reproduce(ex *engine.Exchange, t *check.Target, l *location, value string) 
 
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// targetOrigin is the origin of the scanned URL, "" without one.
+func targetOrigin(t *check.Target) string {
+	if t == nil || t.URL == nil {
+		return ""
+	}
+	return originOf(t.URL.String())
 }

@@ -178,7 +178,7 @@ func (c *Check) Inspect(t *check.Target, ex *engine.Exchange, emit check.Emit) {
 		// One location per cookie, whether the server sets it or takes it back.
 		sites = append(sites, site{in: finding.InCookie, param: ck.Name, value: ck.Value, resp: true})
 		if likelyName(ck.Name, likelyCookieNames) >= 0 && !st.ours(ck.Value) {
-			st.seeCookie(ck.Name, ck.Value, readerURL(ex))
+			st.seeCookie(ck.Name, ck.Value, readerURL(ex), originOf(ex.URL))
 		}
 	}
 	for name, vs := range ex.Header {

@@ -39,7 +39,12 @@ const (
 // a query parameter of one operation, a cookie or header (site-wide), or a
 // JSON body field of one documented operation.
 type location struct {
-	key    string
+	key string
+	// host is the origin ("scheme://host[:port]") the location belongs
+	// to: where its value was seen. Its value, and anything derived from
+	// it (a truncation, a node-serialize template), is only ever sent
+	// there.
+	host   string
 	in     string // finding.InQuery, InCookie, InHeader or InBody
 	param  string
 	method string   // method of the probes
@@ -55,9 +60,9 @@ type location struct {
 	dyn      *dynamoAttr          // the blob was a DynamoDB attribute in a response
 }
 
-// seenCookie is a cookie the site set.
+// seenCookie is a cookie the site set, and the origin that set it.
 type seenCookie struct {
-	value, url string
+	value, url, host string
 }
 
 // scanState is what the check remembers during one scan. Check instances
@@ -93,22 +98,54 @@ func (c *Check) state(t *check.Target) *scanState {
 	return c.st
 }
 
-func locKey(in, method, path, param string) string {
+// locKey identifies a location: its origin, then where on it the value
+// goes. A blob seen on one host is a different location from the same
+// name on another.
+func locKey(host, in, method, path, param string) string {
 	switch in {
 	case finding.InCookie:
-		return "cookie " + param
+		return host + " cookie " + param
 	case finding.InHeader:
-		return "header " + strings.ToLower(param)
+		return host + " header " + strings.ToLower(param)
 	}
-	return in + " " + method + " " + path + " " + param
+	return host + " " + in + " " + method + " " + path + " " + param
+}
+
+// originOf is the origin of a URL, "scheme://host[:port]" in lower case
+// without a default port, or "" when it has none.
+func originOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return ""
+	}
+	scheme, host, port := strings.ToLower(u.Scheme), strings.ToLower(u.Hostname()), u.Port()
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if port != "" && !(scheme == "http" && port == "80" || scheme == "https" && port == "443") {
+		host += ":" + port
+	}
+	return scheme + "://" + host
+}
+
+// sameOrigin keeps the URLs of list on origin host.
+func sameOrigin(list []string, host string) []string {
+	var out []string
+	for _, u := range list {
+		if u != "" && originOf(u) == host {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // record adds or merges a location. The first blob seen at a location is
 // kept; a baseline answer and further probe URLs are added.
 func (s *scanState) record(l location) {
 	if l.key == "" {
-		l.key = locKey(l.in, l.method, l.path, l.param)
+		l.key = locKey(l.host, l.in, l.method, l.path, l.param)
 	}
+	l.urls = sameOrigin(l.urls, l.host)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	old, ok := s.locs[l.key]
@@ -196,17 +233,17 @@ func (s *scanState) ours(v string) bool {
 }
 
 // seeCookie remembers a cookie the site set, for likely locations.
-func (s *scanState) seeCookie(name, value, rawURL string) {
+func (s *scanState) seeCookie(name, value, rawURL, host string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if old, ok := s.cookies[name]; ok {
-		if old.url == "" && rawURL != "" {
-			s.cookies[name] = seenCookie{value: old.value, url: rawURL}
+		if old.url == "" && rawURL != "" && originOf(rawURL) == old.host {
+			s.cookies[name] = seenCookie{value: old.value, url: rawURL, host: old.host}
 		}
 		return
 	}
 	if len(s.cookies) < maxSeenCookies {
-		s.cookies[name] = seenCookie{value: value, url: rawURL}
+		s.cookies[name] = seenCookie{value: value, url: rawURL, host: host}
 	}
 }
 
@@ -250,7 +287,10 @@ func (c *Check) observe(t *check.Target, st *scanState, ex *engine.Exchange, s s
 		if _, ok := formats[m.Format]; !ok || namesCanary(t, m) {
 			continue
 		}
-		l := location{in: s.in, param: s.param, method: http.MethodGet, value: s.value, match: &m, dyn: s.dyn}
+		l := location{host: originOf(ex.URL), in: s.in, param: s.param, method: http.MethodGet, value: s.value, match: &m, dyn: s.dyn}
+		if l.host == "" {
+			continue
+		}
 		switch {
 		case s.in == finding.InQuery && get && !s.resp:
 			l.urls, l.path, l.rank, l.origin = []string{ex.URL}, templatePath(t, http.MethodGet, u.Path), rankSent, "sent by the client"
