@@ -92,6 +92,7 @@ func (inv *Inventory) Add(op Operation) bool {
 	op.Method = strings.ToUpper(op.Method)
 	if i, ok := inv.keys[op.Key()]; ok {
 		old := &inv.ops[i]
+		old.StateChanging = old.StateChanging || op.StateChanging // either sighting is enough to hold back
 		if old.URL == "" {
 			old.URL = op.URL
 		}

@@ -65,7 +65,7 @@ func probeURLs(t *check.Target) []string {
 	// parameters, one variant per operation per round.
 	var pathProbes, queryProbes, moreQueryProbes []string
 	for _, op := range ops {
-		if !strings.EqualFold(op.Method, "GET") || op.URL == "" || strings.ContainsAny(op.URL, "{}") {
+		if !strings.EqualFold(op.Method, "GET") || op.URL == "" || op.StateChanging || strings.ContainsAny(op.URL, "{}") {
 			continue
 		}
 		u, err := url.Parse(op.URL)

@@ -84,7 +84,7 @@ func probes(t *check.Target, cl *engine.Client) []probe {
 	var specOps, otherOps []probe
 	if t.Inventory != nil {
 		for _, op := range t.Inventory.Operations() {
-			if op.Method != http.MethodGet || op.URL == "" || strings.ContainsAny(op.URL, "{}") {
+			if op.Method != http.MethodGet || op.URL == "" || op.StateChanging || strings.ContainsAny(op.URL, "{}") {
 				continue
 			}
 			u, err := url.Parse(op.URL)
