@@ -185,7 +185,7 @@ func paramLocation(op inventory.Operation, prm inventory.Parameter) (location, b
 			return l, false
 		}
 	case finding.InCookie, finding.InHeader:
-		if op.Method != http.MethodGet || (prm.In == finding.InHeader && skipHeader(prm.Name)) {
+		if op.Method != http.MethodGet || (prm.In == finding.InHeader && !reusableHeader(prm.Name)) {
 			return l, false
 		}
 		l.path = "/"
@@ -536,6 +536,9 @@ func (p *prover) request(l *location, value string, original bool) (engine.Reque
 			req.Header.Del("Cookie")
 		}
 	case finding.InHeader:
+		if !reusableHeader(l.param) {
+			return engine.Request{}, false
+		}
 		if !absent {
 			req.Header.Set(l.param, value)
 		}

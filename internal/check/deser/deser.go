@@ -217,6 +217,27 @@ func skipHeader(name string) bool {
 	return false
 }
 
+// reusableHeader reports whether a header name may carry a probe. Routing,
+// framing, method-override and client-address headers are never sent with
+// a value of Parapet's choosing, whatever the server returned under that
+// name or the spec documents: they change where or how a request is
+// handled, not what the application deserializes.
+func reusableHeader(name string) bool {
+	n := strings.ToLower(strings.TrimSpace(name))
+	if n == "" || strings.HasPrefix(n, "x-forwarded-") || strings.HasPrefix(n, "proxy-") {
+		return false
+	}
+	switch n {
+	case "forwarded", "x-http-method-override", "x-http-method", "x-method-override",
+		"x-original-url", "x-rewrite-url", "x-original-host", "x-host", "host",
+		"transfer-encoding", "connection", "content-length", "content-encoding", "te",
+		"trailer", "upgrade", "keep-alive", "expect", "via", "x-real-ip", "x-client-ip",
+		"true-client-ip", "client-ip", "cookie", "set-cookie":
+		return false
+	}
+	return !skipHeader(n)
+}
+
 func (c *Check) inspectBody(t *check.Target, st *scanState, ex *engine.Exchange, emit check.Emit) {
 	body := bytes.TrimSpace(ex.Body)
 	if len(body) < minValueLen {

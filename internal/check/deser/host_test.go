@@ -99,3 +99,38 @@ func TestLocKey_IncludesOrigin(t *testing.T) {
 		t.Fatalf("originOf: %q %q", originOf("HTTP://127.0.0.1:80/a"), originOf("/relative"))
 	}
 }
+
+// TestProof_RoutingResponseHeadersNeverReusedAsRequestHeaders guards the
+// header deny-list: a blob the server returns under a routing, framing,
+// method-override or client-address header name is never sent back as that
+// request header.
+func TestProof_RoutingResponseHeadersNeverReusedAsRequestHeaders(t *testing.T) {
+	const sample = "rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcAUH2sHDFmDRAwACRgAKbG9hZEZhY3RvckkACXRocmVzaG9sZHhwP0AAAAAAAAB3CAAAABAAAAAAeA=="
+	denied := []string{"X-Forwarded-For", "X-Forwarded-Host", "Forwarded", "X-HTTP-Method-Override", "X-HTTP-Method",
+		"X-Method-Override", "X-Original-URL", "X-Rewrite-URL", "Via", "X-Real-IP", "Upgrade", "TE"}
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for _, n := range denied {
+			w.Header().Set(n, sample)
+		}
+		_, _ = w.Write([]byte(`{"cart":[]}`))
+	})
+	r := runProofs(t, h, runOpts{active: true, profile: check.ProfileDeep})
+	for _, ex := range r.client.Exchanges() {
+		if ex.Check != "deserialization" {
+			continue
+		}
+		for _, n := range denied {
+			if ex.RequestHeader.Get(n) != "" {
+				t.Errorf("probe sent request header %s: %q", n, ex.RequestHeader.Get(n))
+			}
+		}
+	}
+	for _, n := range append(denied, "Host", "Transfer-Encoding", "Connection", "Content-Length", "x-forwarded-proto") {
+		if reusableHeader(n) {
+			t.Errorf("%s is reusable", n)
+		}
+	}
+	if !reusableHeader("X-Session-State") {
+		t.Error("a state header must stay reusable")
+	}
+}

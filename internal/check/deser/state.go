@@ -303,6 +303,8 @@ func (c *Check) observe(t *check.Target, st *scanState, ex *engine.Exchange, s s
 			l.baseline = keepBaseline(ex)
 		case s.in == finding.InCookie && s.resp:
 			l.urls, l.path, l.rank, l.origin = []string{readerURL(ex)}, "/", rankSetCookie, "set by the server"
+		case s.in == finding.InResponseHeader && !reusableHeader(s.param):
+			continue // never sent back as a request header
 		case s.in == finding.InResponseHeader:
 			// A state header the server hands out usually comes back as
 			// the same request header.
