@@ -49,9 +49,14 @@ func newProofs(n canary.Names) *proofs {
 		`undefined class/module\s+` + q(n.RubyClass),
 		`uninitialized constant\s+(?:[A-Za-z0-9_]+::)*` + q(n.RubyClass),
 	}
+	// Json.NET: only the default binder's words, which show it loading any
+	// assembly the document names. "Error resolving type specified in
+	// JSON" wraps whatever a binder threw, and "Type specified in JSON …
+	// was not resolved" is an allow-list binder saying no: neither is proof.
 	dotnet := []string{
-		`(?:Could not load type|Error resolving type specified in JSON|Type specified in JSON)\s*` + quote + `\s*` + q(n.DotNetType),
+		`Could not load type\s*` + quote + `\s*` + q(n.DotNetType),
 		`Could not load (?:file or )?assembly\s*` + quote + `\s*` + q(n.DotNetAssembly),
+		`Could not find type\s*` + quote + `\s*` + q(n.DotNetType) + `[^\n]{0,200}?in assembly\s*` + quote + `\s*` + q(n.DotNetAssembly),
 	}
 	compile := func(list []string) []*regexp.Regexp {
 		out := make([]*regexp.Regexp, len(list))
@@ -135,6 +140,11 @@ func safeRefusal(body []byte) string {
 		if bytes.Contains(body, []byte(s)) {
 			return s
 		}
+	}
+	// Json.NET with an allow-list ISerializationBinder (the
+	// KnownTypesBinder of its documentation): the binder returned no type.
+	if bytes.Contains(body, []byte("Type specified in JSON")) && bytes.Contains(body, []byte("was not resolved")) {
+		return "Type specified in JSON … was not resolved"
 	}
 	return ""
 }

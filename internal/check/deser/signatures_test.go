@@ -64,8 +64,14 @@ func TestConfirmed_RecordedAnswers(t *testing.T) {
 		{"rails uninitialized constant", canary.YAMLRuby, "NameError (uninitialized constant ParapetCanary" + sigToken + ")", true},
 		{"ruby Marshal.load", canary.RubyMarshal, "ArgumentError (undefined class/module ParapetCanary" + sigToken + "):\n  app/controllers/cart_controller.rb:7", true},
 		{"psych safe_load (safe)", canary.YAMLRuby, "Psych::DisallowedClass: Tried to load unspecified class: ParapetCanary" + sigToken, false},
-		{"json.net", canary.JSONNet,
-			"Newtonsoft.Json.JsonSerializationException: Error resolving type specified in JSON 'Parapet.Canary" + sigToken + ".Probe, ParapetCanary" + sigToken + "'. Path '$type', line 1, position 62.", true},
+		{"json.net default binder (outer and inner)", canary.JSONNet,
+			"Newtonsoft.Json.JsonSerializationException: Error resolving type specified in JSON 'Parapet.Canary" + sigToken + ".Probe, ParapetCanary" + sigToken + "'. Path '$type', line 1, position 62.\n ---> Newtonsoft.Json.JsonSerializationException: Could not load assembly 'ParapetCanary" + sigToken + "'.", true},
+		{"json.net outer message only (any binder)", canary.JSONNet,
+			"Newtonsoft.Json.JsonSerializationException: Error resolving type specified in JSON 'Parapet.Canary" + sigToken + ".Probe, ParapetCanary" + sigToken + "'. Path '$type', line 1, position 62.", false},
+		{"json.net default binder, type missing", canary.JSONNet,
+			"Could not find type 'Parapet.Canary" + sigToken + ".Probe' in assembly 'ParapetCanary" + sigToken + ", Version=1.0.0.0, Culture=neutral, PublicKeyToken=null'.", true},
+		{".net core assembly load", canary.JSONNet,
+			"System.IO.FileNotFoundException: Could not load file or assembly 'ParapetCanary" + sigToken + ", Culture=neutral, PublicKeyToken=null'. The system cannot find the file specified.", true},
 		{"json.net inner assembly", canary.JSONNet, "Could not load assembly 'ParapetCanary" + sigToken + "'.", true},
 		{"node-serialize evaluated and printed", canary.NodeSerialize,
 			`{"greeting":"Welcome back, function parapet_canary_` + sigToken + `(){return 1}!"}`, true},
@@ -103,5 +109,32 @@ func TestDeserializerError_RecordedAnswers(t *testing.T) {
 		if got := deserializerError(tc.f, []byte(tc.body)); got != tc.want {
 			t.Errorf("%s %q: got %q, want %q", tc.f, tc.body[:min(40, len(tc.body))], got, tc.want)
 		}
+	}
+}
+
+// TestConfirmed_JsonNetAllowListBinderIsASafeRefusal guards the Json.NET
+// proof: "Type specified in JSON '…' was not resolved." is what an
+// allow-list ISerializationBinder (the KnownTypesBinder the remediation
+// recommends) answers, so it is neither a confirmation nor a deserializer
+// error; a bare JsonSerializationException is at most firm.
+func TestConfirmed_JsonNetAllowListBinderIsASafeRefusal(t *testing.T) {
+	p := newProofs(canary.NamesFor(sigToken))
+	for _, body := range []string{
+		"Newtonsoft.Json.JsonSerializationException: Type specified in JSON 'Parapet.Canary" + sigToken + ".Probe, ParapetCanary" + sigToken + "' was not resolved. Path '$type', line 1, position 62.",
+		`{"title":"One or more validation errors occurred.","errors":{"$type":["Type specified in JSON 'Parapet.Canary` + sigToken + `.Probe, ParapetCanary` + sigToken + `' was not resolved. Path '$type', line 1, position 62."]}}`,
+	} {
+		if got := p.confirmed(canary.JSONNet, []byte(body)); got != "" {
+			t.Errorf("allow-list binder confirmed: %q", got)
+		}
+		if got := deserializerError(sniff.JSONTypeKey, []byte(body)); got != "" {
+			t.Errorf("allow-list binder counted as a deserializer error: %q", got)
+		}
+	}
+	bare := "Newtonsoft.Json.JsonSerializationException: Unexpected end when reading JSON. Path '', line 1, position 12."
+	if got := p.confirmed(canary.JSONNet, []byte(bare)); got != "" {
+		t.Errorf("bare JsonSerializationException confirmed: %q", got)
+	}
+	if got := deserializerError(sniff.JSONTypeKey, []byte(bare)); got == "" {
+		t.Error("a bare JsonSerializationException should still be a (firm) deserializer error")
 	}
 }
