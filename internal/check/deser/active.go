@@ -364,7 +364,10 @@ func (p *prover) judgeDifferential(ctx context.Context, l *location, can, cut tr
 		return nil
 	}
 	base, err := p.baseline(ctx, l)
-	if err != nil || base == nil || base.Status >= 500 {
+	if err != nil || base == nil || base.Status < 200 || base.Status >= 400 {
+		// Only an ordinary (2xx or 3xx) answer to the original value makes
+		// the errors of the canary and the truncated blob stand out: a 4xx
+		// baseline means the value was already refused.
 		return ignoreBudget(err)
 	}
 	again, err := p.send(ctx, l, can.v.value, false)
@@ -409,11 +412,33 @@ func (p *prover) control(ctx context.Context, l *location, can tried) (*tried, e
 	}
 	v := variant{kind: can.v.kind, format: can.v.format, value: canary.Splice(l.value, m.Start, m.End, enc), ref: c.Ref, enc: chain.String(),
 		label: fmt.Sprintf("%s control naming the existing class %s (%s)", kindLabel[c.Kind], c.Ref, chain.String())}
-	ex, err := p.send(ctx, l, v.value, false)
+	ex, err := p.sendWith(ctx, l, v.value, false, true)
 	if err != nil || ex == nil {
 		return nil, err
 	}
+	if fromCache(ex) {
+		return nil, nil // a cache answered, not the application
+	}
 	return &tried{v, ex}, nil
+}
+
+// fromCache reports whether a cache, not the application, answered: an
+// Age above 0, or an X-Cache or CF-Cache-Status that says HIT.
+func fromCache(ex *engine.Exchange) bool {
+	if ex == nil {
+		return false
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(ex.Header.Get("Age"))); err == nil && n > 0 {
+		return true
+	}
+	for _, h := range []string{"X-Cache", "CF-Cache-Status", "X-Cache-Status", "X-Proxy-Cache"} {
+		for _, v := range ex.Header.Values(h) {
+			if strings.Contains(strings.ToUpper(v), "HIT") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // controlAccepted: the control got an ordinary answer of the same class as
@@ -479,12 +504,23 @@ func sameEndpoint(a, b string) bool {
 // none) and sends the request. Transport failures return a nil exchange and
 // no error; policy refusals and the budget return an error.
 func (p *prover) send(ctx context.Context, l *location, value string, original bool) (*engine.Exchange, error) {
+	return p.sendWith(ctx, l, value, original, original)
+}
+
+// sendWith is send; noCache asks caches on the way for a fresh answer
+// (Cache-Control and Pragma no-cache), for the baseline and the control,
+// whose answers are compared with the canary's.
+func (p *prover) sendWith(ctx context.Context, l *location, value string, original, noCache bool) (*engine.Exchange, error) {
 	if p.left <= 0 {
 		return nil, errBudget
 	}
 	req, ok := p.request(l, value, original)
 	if !ok {
 		return nil, nil
+	}
+	if noCache {
+		req.Header.Set("Cache-Control", "no-cache")
+		req.Header.Set("Pragma", "no-cache")
 	}
 	if !original {
 		p.st.markSent(value)

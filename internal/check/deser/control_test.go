@@ -148,3 +148,72 @@ func TestProof_RubyMarshalGeneric500_ControlConfirms(t *testing.T) {
 		t.Fatalf("the fixed variant must not be proven: %+v", p)
 	}
 }
+
+// TestProof_4xxBaselineIsNoDifferential guards the plain differential: an
+// original value that already gets a 4xx was refused before any
+// deserializer, so 500s for the canary and the cut blob prove nothing.
+func TestProof_4xxBaselineIsNoDifferential(t *testing.T) {
+	for _, status := range []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden} {
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if ck, err := r.Cookie("profile"); err == nil {
+				if ck.Value == samplePickle {
+					w.WriteHeader(status)
+					return
+				}
+				http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+				return
+			}
+			http.SetCookie(w, &http.Cookie{Name: "profile", Value: samplePickle, Path: "/"})
+			_, _ = w.Write([]byte(`{"user":"alice"}`))
+		})
+		r := runProofs(t, h, runOpts{})
+		if p := r.proven(); len(p) != 0 {
+			t.Errorf("baseline %d: a differential was reported: %+v", status, p)
+		}
+	}
+}
+
+// TestProof_CachedControlIsIgnored guards the control against caches: the
+// baseline and the control ask for a fresh answer, and a control answer a
+// cache served (Age > 0, X-Cache or CF-Cache-Status HIT) decides nothing.
+func TestProof_CachedControlIsIgnored(t *testing.T) {
+	isControl := func(v string) bool {
+		d, err := decodeB64(v)
+		return err == nil && bytes.Contains(d, []byte("builtins")) && bytes.Contains(d, []byte("object"))
+	}
+	for _, hdr := range [][2]string{{"Age", "120"}, {"X-Cache", "Hit from cloudfront"}, {"CF-Cache-Status", "HIT"}} {
+		r := runProofs(t, blobCookieApp(func(w http.ResponseWriter, v string) {
+			if isControl(v) {
+				w.Header().Set(hdr[0], hdr[1])
+				_, _ = w.Write([]byte(`{"user":"alice"}`))
+				return
+			}
+			http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		}), runOpts{})
+		f, ok := r.strongest(pickleKind, finding.InCookie, "profile")
+		if !ok || f.Confidence != finding.Firm || f.Details["proof"] != proofDifferential {
+			t.Errorf("%s: a cached control must not confirm: %+v", hdr[0], f)
+		}
+		fresh := 0
+		for _, ex := range r.client.Exchanges() {
+			if ex.Check != "deserialization" {
+				continue
+			}
+			ck := ex.RequestHeader.Get("Cookie")
+			isBase := strings.Contains(ck, samplePickle)
+			isCtl := false
+			if i := strings.Index(ck, "profile="); i >= 0 {
+				isCtl = isControl(strings.SplitN(ck[i+len("profile="):], ";", 2)[0])
+			}
+			if isBase || isCtl {
+				if ex.RequestHeader.Get("Cache-Control") != "no-cache" || ex.RequestHeader.Get("Pragma") != "no-cache" {
+					t.Errorf("%s: baseline/control sent without no-cache: %v", hdr[0], ex.RequestHeader)
+				}
+				fresh++
+			}
+		}
+		if fresh < 2 {
+			t.Errorf("%s: saw %d baseline/control requests, want 2", hdr[0], fresh)
+		}
+	}
+}
