@@ -316,15 +316,37 @@ func (p *prover) sendCanaries(ctx context.Context, l *location, canaries []varia
 			continue
 		}
 		got = append(got, tried{v, ex})
-		if sig := p.st.proofs.confirmed(v.kind, ex.Body); sig != "" {
+		sig, proof := p.st.proofs.confirmed(v.kind, ex.Body), proofConfirmed
+		if sig == "" {
+			sig, proof = p.st.proofs.restricted(v.kind, ex.Body), proofRestricted
+		}
+		if sig != "" {
 			// The baseline only adds evidence: the proof stands without it,
 			// and a body baseline would be one more state-changing request.
 			base, err := l.baseline, error(nil)
 			if l.in != finding.InBody {
 				base, err = p.baseline(ctx, l)
 			}
-			p.report(l, proofConfirmed, sig, tried{v, ex}, base, nil)
-			return got, true, ignoreBudget(err)
+			if err != nil {
+				return got, true, ignoreBudget(err)
+			}
+			var ctl *tried
+			if proof == proofConfirmed && v.kind == canary.Java && p.b.corrupt {
+				// A JEP 290 allow-list filter lets ObjectInputStream report
+				// a missing class before it rejects it: the control (an
+				// empty ArrayList) tells whether a filter is in place.
+				ctl, err = p.control(ctx, l, tried{v, ex})
+				if err != nil && !errors.Is(err, errBudget) {
+					return got, true, err
+				}
+				if ctl != nil && bytes.Contains(ctl.ex.Body, []byte(serialFilterRejected)) {
+					proof = proofFiltered
+				} else {
+					ctl = nil
+				}
+			}
+			p.reportWith(l, proof, sig, tried{v, ex}, base, nil, ctl)
+			return got, true, nil
 		}
 	}
 	return got, false, nil
@@ -887,6 +909,12 @@ const (
 	// proofClassExistence: a control naming an existing class is accepted
 	// where the same document naming a missing class fails.
 	proofClassExistence = "class-existence-differential"
+	// proofRestricted: a restricted loader (PyYAML FullLoader) looked the
+	// canary's name up; it parses the tags but builds no arbitrary object.
+	proofRestricted = "restricted-loader"
+	// proofFiltered: ObjectInputStream reported the canary's class missing,
+	// but a serial filter rejected the control's ordinary class.
+	proofFiltered = "serial-filter"
 )
 
 // activeTitles are the titles of proven findings, by format.
@@ -946,6 +974,12 @@ func (p *prover) reportWith(l *location, proof, sig string, hit tried, base *eng
 			"The control was accepted like the original value; the canary failed, twice, as did a truncated copy of the blob. "+
 			"The only difference is whether the named class exists, so the server resolves classes named in this client-controlled value: it deserializes it. "+
 			"Whoever can change it chooses which classes the server builds, which with this format means remote code execution. ", where, ctl.v.ref, hit.v.ref, sig)
+	case proofRestricted:
+		fmt.Fprintf(&desc, "Parapet replaced the %s with a class-not-found canary (%s). The server's answer (%q) shows PyYAML's FullLoader looking the canary's module up: the server parses language tags in this client-controlled YAML. "+
+			"FullLoader (PyYAML 5.4 and later) builds no arbitrary object, so this is not proof of code execution, but older FullLoader versions could be abused and the safe loader refuses these tags outright. ", where, hit.v.label, clip(sig, 120))
+	case proofFiltered:
+		fmt.Fprintf(&desc, "Parapet replaced the %s with a class-not-found canary (%s) and ObjectInputStream reported the missing class (%q): the server deserializes this client-controlled value. "+
+			"A control naming java.util.ArrayList was answered with a serial filter rejection (%q), so a JEP 290 filter limits the classes it builds; the filter's allow-list decides whether gadget classes remain reachable. ", where, hit.v.label, clip(sig, 120), serialFilterRejected)
 	case proofDifferential:
 		fmt.Fprintf(&desc, "The server accepts the original %s but fails (%s) on a class-not-found canary and on a truncated copy of its own blob, the same way twice. "+
 			"No deserializer error was shown, so this is consistent with deserialization of the value but not proof of it. ", where, sig)
@@ -959,7 +993,11 @@ func (p *prover) reportWith(l *location, proof, sig string, hit tried, base *eng
 	proofEv.Request = revealProbe(proofEv.Request, l, hit.v.value)
 	var evs []finding.Evidence
 	if ctl != nil {
-		ctlEv := evidence.From(ctl.ex, t.Mask, "control: the "+where+" set to a "+ctl.v.label+"; HTTP "+strconv.Itoa(ctl.ex.Status)+", accepted", "")
+		verdict, focus := ", accepted", ""
+		if proof == proofFiltered {
+			verdict, focus = ", rejected by a serial filter", serialFilterRejected
+		}
+		ctlEv := evidence.From(ctl.ex, t.Mask, "control: the "+where+" set to a "+ctl.v.label+"; HTTP "+strconv.Itoa(ctl.ex.Status)+verdict, focus)
 		ctlEv.Request = revealProbe(ctlEv.Request, l, ctl.v.value)
 		evs = append(evs, ctlEv)
 	}
@@ -995,6 +1033,12 @@ func (p *prover) reportWith(l *location, proof, sig string, hit tried, base *eng
 		details["control"] = ctl.v.value
 		details["control_class"] = ctl.v.ref
 		details["control_status"] = ctl.ex.Status
+	}
+	switch proof {
+	case proofRestricted:
+		details["note"] = "restricted loader: PyYAML FullLoader looked the canary up but builds no arbitrary object (5.4+); not the unsafe loader"
+	case proofFiltered:
+		details["note"] = "serial filter in place: the canary's class was reported missing, but the control's java.util.ArrayList was rejected by an ObjectInputFilter"
 	}
 	if proof == proofDifferential {
 		details["note"] = "differential only: the server failed on the canary and the truncated blob, not on the original value; no deserializer error named the canary"

@@ -217,3 +217,50 @@ func TestProof_CachedControlIsIgnored(t *testing.T) {
 		}
 	}
 }
+
+// TestProof_JavaSerialFilterRejectsControl_Firm guards the Java proof
+// against a JEP 290 allow-list: ObjectInputStream reports the canary's
+// class missing before the filter sees it, but the filter rejects the
+// control's java.util.ArrayList, so the finding is high and firm with a
+// note, not critical.
+func TestProof_JavaSerialFilterRejectsControl_Firm(t *testing.T) {
+	const sample = "rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcAUH2sHDFmDRAwACRgAKbG9hZEZhY3RvckkACXRocmVzaG9sZHhwP0AAAAAAAAB3CAAAABAAAAAAeA=="
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if v := r.Header.Get("X-Session-State"); v != "" && v != sample {
+			d, err := base64.StdEncoding.DecodeString(v)
+			if err != nil || len(d) < 8 {
+				http.Error(w, "java.io.StreamCorruptedException: invalid stream header", http.StatusInternalServerError)
+				return
+			}
+			n := int(d[6])<<8 | int(d[7])
+			if 8+n > len(d) {
+				http.Error(w, "java.io.EOFException", http.StatusInternalServerError)
+				return
+			}
+			switch cls := string(d[8 : 8+n]); cls {
+			case "java.util.HashMap":
+			case "java.util.ArrayList":
+				http.Error(w, "java.io.InvalidClassException: filter status: REJECTED", http.StatusInternalServerError)
+				return
+			default:
+				http.Error(w, "java.lang.ClassNotFoundException: "+cls, http.StatusInternalServerError)
+				return
+			}
+		}
+		w.Header().Set("X-Session-State", sample)
+		_, _ = w.Write([]byte(`{"cart":[]}`))
+	})
+	r := runProofs(t, h, runOpts{})
+	f, ok := r.strongest("deserialization/java-serialization", finding.InHeader, "X-Session-State")
+	if !ok || f.Confidence != finding.Firm || f.Severity != finding.High || f.Details["proof"] != proofFiltered {
+		t.Fatalf("want a high firm serial-filter finding: %+v", f)
+	}
+	if note, _ := f.Details["note"].(string); !strings.Contains(note, "serial filter") {
+		t.Errorf("the note must say a serial filter is in place: %v", f.Details)
+	}
+	for _, p := range r.proven() {
+		if p.Confidence == finding.Confirmed {
+			t.Errorf("nothing may be confirmed behind a serial filter: %+v", p)
+		}
+	}
+}

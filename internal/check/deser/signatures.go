@@ -19,6 +19,10 @@ const quote = `(?:['"‘’` + "`" + `]|&#x27;|&#39;|&#039;|&quot;|&apos;|&#x60;
 type proofs struct {
 	names   canary.Names
 	confirm map[canary.Kind][]*regexp.Regexp
+	// limited are lookups of the canary's name by a loader that resolves
+	// names but is restricted in what it builds: proof of the format's
+	// parsing of client data, not of arbitrary object construction.
+	limited map[canary.Kind][]*regexp.Regexp
 	nodeFn  []byte
 }
 
@@ -27,8 +31,12 @@ func newProofs(n canary.Names) *proofs {
 	py := []string{
 		`No module named\s*` + quote + `\s*` + q(n.PyModule),    // pickle, PyYAML (unsafe), jsonpickle
 		`cannot find module\s*` + quote + `\s*` + q(n.PyModule), // PyYAML UnsafeLoader
-		`module\s*` + quote + `\s*` + q(n.PyModule) + `[A-Za-z0-9_]*\s*` + // PyYAML FullLoader
-			quote + `\s*is not imported`,
+	}
+	// PyYAML FullLoader (5.1+) looks the name up among modules already
+	// imported and, from 5.4 on, builds no arbitrary object: it reads the
+	// tag but is not the unsafe loader.
+	fullLoader := []string{
+		`module\s*` + quote + `\s*` + q(n.PyModule) + `[A-Za-z0-9_]*\s*` + quote + `\s*is not imported`,
 	}
 	java := []string{
 		`ClassNotFoundException\s*:?\s*` + quote + `\s*` + q(n.JavaClass),
@@ -79,9 +87,30 @@ func newProofs(n canary.Names) *proofs {
 			canary.RubyMarshal: compile(ruby),
 			canary.JSONNet:     compile(dotnet),
 		},
+		limited: map[canary.Kind][]*regexp.Regexp{
+			canary.YAMLPython: compile(fullLoader),
+		},
 		nodeFn: []byte(canary.NodeFunction(n)),
 	}
 }
+
+// restricted returns the lookup error in body of a restricted loader (see
+// proofs.limited) that names the canary of kind k, or "".
+func (p *proofs) restricted(k canary.Kind, body []byte) string {
+	if len(body) == 0 || safeRefusal(body) != "" {
+		return ""
+	}
+	for _, re := range p.limited[k] {
+		if loc := re.FindIndex(body); loc != nil {
+			return clip(string(body[loc[0]:loc[1]]), 200)
+		}
+	}
+	return ""
+}
+
+// serialFilterRejected is the word of a JEP 290 ObjectInputFilter refusing
+// a class.
+const serialFilterRejected = "filter status: REJECTED"
 
 // confirmed returns the deserializer error in body that names the canary of
 // kind k, or "" when there is none. A name the target merely echoes (the

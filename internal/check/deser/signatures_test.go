@@ -37,8 +37,8 @@ func TestConfirmed_RecordedAnswers(t *testing.T) {
 		{"canary only echoed", canary.Pickle, `{"error":"invalid state","state":"gAJjcGFyYXBldF9jYW5hcnlf"}`, false},
 		{"pyyaml unsafe loader", canary.YAMLPython,
 			"yaml.constructor.ConstructorError: while constructing a Python object\ncannot find module '" + mod + "' (No module named '" + mod + "')", true},
-		{"pyyaml full loader", canary.YAMLPython,
-			"while constructing a Python object\nmodule '" + mod + "' is not imported\n  in \"<unicode string>\", line 1, column 1", true},
+		{"pyyaml full loader (restricted, not confirmed)", canary.YAMLPython,
+			"while constructing a Python object\nmodule '" + mod + "' is not imported\n  in \"<unicode string>\", line 1, column 1", false},
 		{"pyyaml safe loader refuses (safe)", canary.YAMLPython,
 			"could not determine a constructor for the tag 'tag:yaml.org,2002:python/name:" + mod + ".Probe'", false},
 		{"yaml canary reflected in a 400", canary.YAMLPython,
@@ -136,5 +136,24 @@ func TestConfirmed_JsonNetAllowListBinderIsASafeRefusal(t *testing.T) {
 	}
 	if got := deserializerError(sniff.JSONTypeKey, []byte(bare)); got == "" {
 		t.Error("a bare JsonSerializationException should still be a (firm) deserializer error")
+	}
+}
+
+// TestRestricted_PyYAMLFullLoaderIsNotCritical guards the FullLoader
+// answer: "module … is not imported" is PyYAML's FullLoader, which (5.4+)
+// builds no arbitrary object, so it is a restricted-loader lookup, never a
+// class-not-found confirmation.
+func TestRestricted_PyYAMLFullLoaderIsNotCritical(t *testing.T) {
+	p := newProofs(canary.NamesFor(sigToken))
+	mod := "parapet_canary_" + sigToken
+	body := "yaml.constructor.ConstructorError: while constructing a Python object\nmodule '" + mod + "' is not imported\n  in \"<unicode string>\", line 1, column 1"
+	if got := p.confirmed(canary.YAMLPython, []byte(body)); got != "" {
+		t.Fatalf("FullLoader confirmed: %q", got)
+	}
+	if got := p.restricted(canary.YAMLPython, []byte(body)); !strings.Contains(got, mod) {
+		t.Fatalf("FullLoader not seen as restricted: %q", got)
+	}
+	if got := p.restricted(canary.YAMLPython, []byte("cannot find module '"+mod+"' (No module named '"+mod+"')")); got != "" {
+		t.Fatalf("the unsafe loader is not restricted: %q", got)
 	}
 }
