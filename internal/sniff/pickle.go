@@ -116,7 +116,8 @@ type pkItem struct {
 type pkWalker struct {
 	d       string
 	pos     int
-	opPos   int // offset of the opcode being walked
+	opPos   int  // offset of the opcode being walked
+	atEnd   bool // the walk ran out of input between two opcodes
 	stack   []pkItem
 	marks   []int32
 	memo    []pkItem
@@ -425,11 +426,19 @@ func PickleReferenceOffset(data string) (offset int, ok bool) {
 	}()
 	st := w.walk()
 	switch st {
-	case pkDone, pkTruncated:
+	case pkDone:
 		if w.firstRef >= 0 {
 			return w.firstRef, true
 		}
-		return w.pos, true // after STOP, or the end of a truncated stream
+		return w.pos, true // after STOP; what follows was not walked
+	case pkTruncated:
+		if w.firstRef >= 0 {
+			return w.firstRef, true
+		}
+		if w.atEnd {
+			return len(data), true // the input ends between two opcodes
+		}
+		return w.opPos, true // before the opcode the input ends in
 	case pkLimit:
 		// The walker stopped tracking the stream at the opcode that hit
 		// the limit: the bytes before it are known to hold no reference,
@@ -764,6 +773,7 @@ func (w *pkWalker) walk() pkStatus {
 			return st
 		}
 	}
+	w.atEnd = true // every opcode read was complete
 	return pkTruncated
 }
 

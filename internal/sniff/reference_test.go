@@ -34,3 +34,22 @@ func TestPickleReferenceOffset(t *testing.T) {
 		}
 	}
 }
+
+// TestPickleReferenceOffset_TruncatedInsideAnOpcode guards the end of a
+// truncated stream: the safe prefix stops before the opcode the input ends
+// in, whose argument the walker could not check.
+func TestPickleReferenceOffset_TruncatedInsideAnOpcode(t *testing.T) {
+	for _, tc := range []struct {
+		data string
+		want int
+	}{
+		{"\x80\x04K\x05K\x06", 6},                     // ends between opcodes
+		{"\x80\x04K\x05X\x10\x00\x00\x00abc", 4},      // inside a BINUNICODE
+		{"\x80\x04K\x05\x95\x00\x00", 4},              // inside a FRAME length
+		{"\x80\x04K\x05\x8c\x02os\x8c\x06sys", 4 + 4}, // inside the second string
+	} {
+		if got, ok := PickleReferenceOffset(tc.data); !ok || got != tc.want {
+			t.Errorf("%q: %d, %v; want %d", tc.data, got, ok, tc.want)
+		}
+	}
+}
