@@ -405,8 +405,9 @@ func pkRefOp(op byte) bool {
 // EXT1/2/4, PERSID, BINPERSID, REDUCE, BUILD, OBJ, NEWOBJ, NEWOBJ_EX): the
 // bytes before it only push plain values, so an unpickler that reads just
 // that prefix imports and runs nothing. A stream without such an opcode
-// gives the end of the walk: len(data) when the input ends inside the
-// stream, the offset after STOP, or, when a walker limit (memo index, stack
+// gives the end of the walk: the offset after STOP; len(data) when the input
+// ends between two opcodes, or the offset of the opcode it ends in; or, when
+// a walker limit (memo index, stack
 // or mark count) stops the walk, the offset of the opcode that hit it, since
 // nothing after it was checked. ok is false when data is not a pickle the
 // walker could follow to a clean end or a clean truncation; a caller must
