@@ -155,6 +155,9 @@ func (p *prover) specLocations() {
 		return
 	}
 	for _, op := range inv.Operations() {
+		if op.StateChanging {
+			continue // never probe an operation that names a state change
+		}
 		for _, prm := range op.Parameters {
 			if len(prm.Example) < minValueLen {
 				continue
@@ -241,6 +244,9 @@ func (p *prover) likelyLocations() []*location {
 	}
 	if p.t.Inventory != nil {
 		for _, op := range p.t.Inventory.Operations() {
+			if op.StateChanging {
+				continue
+			}
 			for _, prm := range op.Parameters {
 				list := likelyParamNames
 				if prm.In == finding.InCookie {
