@@ -228,7 +228,10 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 
 	if !interrupted {
 		progress(Event{Phase: "baseline", Message: fmt.Sprintf("requesting %d operations once", inv.Len()), Requests: client.Stats().Requests})
-		baseline(ctx, client, inv, cfg.Selection.Profile, cfg.Budget.Concurrency)
+		if left := baseline(ctx, client, inv, cfg.Selection.Profile, cfg.Budget.Concurrency); left > 0 {
+			warn(fmt.Sprintf("the %s profile requests at most %d operations once each; %d more were found but not requested (use --profile deep)",
+				cfg.Selection.Profile, baselineCap[cfg.Selection.Profile], left))
+		}
 		interrupted = ctx.Err() != nil && errors.Is(context.Cause(ctx), context.Canceled)
 	}
 	if !interrupted {
@@ -279,7 +282,8 @@ var baselineCap = map[string]int{check.ProfileQuick: 50, check.ProfileStandard: 
 // baseline requests every safe operation of the inventory once, as documented
 // or found, so that passive checks see each response even when no active
 // check probes it. URLs discovery already fetched are not requested again.
-func baseline(ctx context.Context, c *engine.Client, inv *inventory.Inventory, profile string, workers int) {
+// It returns how many operations the profile's cap left out.
+func baseline(ctx context.Context, c *engine.Client, inv *inventory.Inventory, profile string, workers int) int {
 	seen := map[string]bool{}
 	for _, ex := range c.Exchanges() {
 		if ex.Method == http.MethodGet {
@@ -294,7 +298,9 @@ func baseline(ctx context.Context, c *engine.Client, inv *inventory.Inventory, p
 		seen[op.URL] = true
 		urls = append(urls, op.URL)
 	}
+	left := 0
 	if max := baselineCap[profile]; max > 0 && len(urls) > max {
+		left = len(urls) - max
 		urls = urls[:max]
 	}
 	if workers < 1 {
@@ -319,6 +325,7 @@ func baseline(ctx context.Context, c *engine.Client, inv *inventory.Inventory, p
 	}
 	close(jobs)
 	wg.Wait()
+	return left
 }
 
 // registerSecrets tells the masker every credential the user handed over:

@@ -2,8 +2,10 @@ package scan
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -40,5 +42,33 @@ func TestBaseline_SkipsStateChangingSpecOperations(t *testing.T) {
 	}
 	if !sawItems {
 		t.Fatalf("the safe operation was not requested: %v", paths)
+	}
+}
+
+func TestBaseline_CapIsReportedAsAWarning(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{`)
+	for i := 0; i < 60; i++ {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `"/r%d":{"get":{"responses":{"200":{"description":"ok"}}}}`, i)
+	}
+	b.WriteString("}}")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/openapi.json" {
+			_, _ = w.Write([]byte(b.String()))
+			return
+		}
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	defer srv.Close()
+	rep, err := Run(context.Background(), Config{Target: srv.URL + "/", Selection: Selection{Profile: "quick"},
+		Runtime: Runtime{Version: "test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(rep.Warnings, "\n"), "not requested") {
+		t.Fatalf("60 operations on the quick profile (cap 50) gave no warning: %v", rep.Warnings)
 	}
 }
