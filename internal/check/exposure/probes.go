@@ -2,10 +2,10 @@ package exposure
 
 import (
 	"net/url"
-	"regexp"
 	"strings"
 
 	"github.com/parapet-scanner/parapet/internal/check"
+	"github.com/parapet-scanner/parapet/internal/discover"
 	"github.com/parapet-scanner/parapet/internal/inventory"
 	"github.com/parapet-scanner/parapet/internal/mask"
 )
@@ -17,10 +17,6 @@ var probeBudget = map[string]int{
 	check.ProfileStandard: 6,
 	check.ProfileDeep:     12,
 }
-
-// stateChanging matches paths a GET should not be sent to even though GET is
-// safe by the book: logout links and the like.
-var stateChanging = regexp.MustCompile(`(?i)(?:^|[/_.-])(?:log-?out|sign-?out|delete|remove|destroy|unsubscribe|revoke|reset|cancel|disable|deactivate|purge|drop)(?:$|[/_.?-])`)
 
 // malformed is what a probe appends to an id: a quote breaks string-built SQL
 // and DynamoDB expressions and makes type conversions fail.
@@ -69,7 +65,7 @@ func probeURLs(t *check.Target) []string {
 			continue
 		}
 		u, err := url.Parse(op.URL)
-		if err != nil || stateChanging.MatchString(u.Path) {
+		if err != nil || discover.LooksStateChanging(u) {
 			continue
 		}
 		if v := withMalformedLastSegment(u, op.Path); v != "" {

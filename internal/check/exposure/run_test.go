@@ -11,6 +11,7 @@ import (
 
 	"github.com/parapet-scanner/parapet/internal/check"
 	"github.com/parapet-scanner/parapet/internal/check/checktest"
+	"github.com/parapet-scanner/parapet/internal/discover"
 	"github.com/parapet-scanner/parapet/internal/engine"
 	"github.com/parapet-scanner/parapet/internal/finding"
 	"github.com/parapet-scanner/parapet/internal/inventory"
@@ -92,7 +93,7 @@ func TestRun_ProbesStayWithinBudgetAndPolicy(t *testing.T) {
 				if r.Method != http.MethodGet {
 					t.Errorf("sent %s", r.Method)
 				}
-				if stateChanging.MatchString(r.URL.Path) {
+				if discover.LooksStateChanging(r.URL) {
 					t.Errorf("probed state-changing path %s", r.URL.Path)
 				}
 			}

@@ -8,10 +8,10 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 
 	"github.com/parapet-scanner/parapet/internal/check"
+	"github.com/parapet-scanner/parapet/internal/discover"
 	"github.com/parapet-scanner/parapet/internal/engine"
 	"github.com/parapet-scanner/parapet/internal/finding"
 	"github.com/parapet-scanner/parapet/internal/inventory"
@@ -73,9 +73,6 @@ func opsPerProfile(profile string) int {
 	return 2
 }
 
-// stateChanging matches paths a scanner must not GET, even though GET should be safe.
-var stateChanging = regexp.MustCompile(`(?i)(^|[/_.-])(log-?out|sign-?out|delete|remove|destroy|unsubscribe|deactivate|revoke|cancel|reset)([/_.-]|$)`)
-
 // probes returns the start URL and a few GET operations from the inventory,
 // spec operations first.
 func probes(t *check.Target, cl *engine.Client) []probe {
@@ -88,7 +85,7 @@ func probes(t *check.Target, cl *engine.Client) []probe {
 				continue
 			}
 			u, err := url.Parse(op.URL)
-			if err != nil || !cl.InScope(u) || stateChanging.MatchString(u.Path) {
+			if err != nil || !cl.InScope(u) || discover.LooksStateChanging(u) {
 				continue
 			}
 			o := op
